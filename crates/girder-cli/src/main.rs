@@ -1,0 +1,3 @@
+//! The `girder` command.
+#![forbid(unsafe_code)]
+fn main() {}

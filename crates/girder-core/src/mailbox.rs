@@ -1,0 +1,129 @@
+//! The mailbox (erts' inner signal queue): the messages a process has taken
+//! from its outer queue and not yet received, in arrival order, each tagged
+//! with a sequence number.
+//!
+//! Sequence numbers make selective receive cheap to resume: a receive that
+//! found nothing remembers how far it scanned and, when woken, looks only at
+//! newer messages. A reference made by the process records the next sequence
+//! number as a *receive mark*; a receive of the reply tagged with that
+//! reference starts at the mark and never rescans the older messages (BEAM's
+//! `recv_marker` optimisation), so a call stays O(1) however full the
+//! mailbox is.
+//!
+//! Only the owning process touches its mailbox (through the PCB's local lock,
+//! which `process_info` may also take to read).
+
+use std::collections::VecDeque;
+
+use crate::signal::Envelope;
+
+#[derive(Default)]
+pub(crate) struct Mailbox {
+    queue: VecDeque<(u64, Envelope)>,
+    next_seq: u64,
+}
+
+impl Mailbox {
+    /// Appends a message.
+    pub(crate) fn push(&mut self, msg: Envelope) {
+        self.queue.push_back((self.next_seq, msg));
+        self.next_seq += 1;
+    }
+
+    /// The sequence number the next message will get.
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.queue.capacity()
+    }
+
+    /// Scans messages with sequence number `>= from`, in order, and removes
+    /// the first for which `select` returns `Some`. Returns how many messages
+    /// were looked at (reductions), and the chosen message with what `select`
+    /// said about it.
+    pub(crate) fn take_first<S>(
+        &mut self,
+        from: u64,
+        mut select: impl FnMut(&Envelope) -> Option<S>,
+    ) -> (usize, Option<(S, Envelope)>) {
+        let start = self.queue.partition_point(|(seq, _)| *seq < from);
+        let mut scanned = 0;
+        for i in start..self.queue.len() {
+            scanned += 1;
+            if let Some(s) = select(&self.queue[i].1) {
+                let (_, msg) = self
+                    .queue
+                    .remove(i)
+                    .expect("index is within the queue: it was just scanned");
+                self.shrink_if_sparse();
+                return (scanned, Some((s, msg)));
+            }
+        }
+        (scanned, None)
+    }
+
+    /// Removes every message for which `pred` holds (demonitor's flush).
+    pub(crate) fn remove_all(&mut self, mut pred: impl FnMut(&Envelope) -> bool) -> usize {
+        let before = self.queue.len();
+        self.queue.retain(|(_, m)| !pred(m));
+        before - self.queue.len()
+    }
+
+    /// Drops every message (process exit).
+    pub(crate) fn clear(&mut self) -> VecDeque<(u64, Envelope)> {
+        std::mem::take(&mut self.queue)
+    }
+
+    /// A drained mailbox gives its memory back, so an idle process stays small.
+    fn shrink_if_sparse(&mut self) {
+        if self.queue.is_empty() && self.queue.capacity() > 8 {
+            self.queue = VecDeque::new();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(v: u32) -> Envelope {
+        Box::new(v)
+    }
+
+    fn val(e: &Envelope) -> u32 {
+        *e.downcast_ref::<u32>().expect("u32 message")
+    }
+
+    #[test]
+    fn take_first_keeps_the_others_in_order() {
+        let mut mb = Mailbox::default();
+        for v in 0..5 {
+            mb.push(env(v));
+        }
+        let (scanned, got) = mb.take_first(0, |m| (val(m) == 3).then_some(()));
+        assert_eq!(scanned, 4);
+        assert_eq!(val(&got.expect("found").1), 3);
+        let rest: Vec<u32> = mb.queue.iter().map(|(_, m)| val(m)).collect();
+        assert_eq!(rest, [0, 1, 2, 4]);
+    }
+
+    #[test]
+    fn scanning_from_a_mark_skips_older_messages() {
+        let mut mb = Mailbox::default();
+        for v in 0..1000 {
+            mb.push(env(v));
+        }
+        let mark = mb.next_seq();
+        mb.push(env(7));
+        let (scanned, got) = mb.take_first(mark, |m| (val(m) == 7).then_some(()));
+        assert_eq!(scanned, 1);
+        assert!(got.is_some());
+        assert_eq!(mb.len(), 1000);
+    }
+}

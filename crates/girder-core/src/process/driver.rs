@@ -1,0 +1,128 @@
+//! The driver: the future the scheduler actually polls for a process.
+//!
+//! It wraps the user's future and, at every poll, in this order:
+//!
+//! 1. makes the process current on this thread (for `self_pid`, `receive`,
+//!    reductions) and starts a time slice;
+//! 2. drains the outer signal queue — a kill or an untrapped exit signal ends
+//!    the process here, *before* its future runs again;
+//! 3. polls the user's future inside `catch_unwind`: a panic ends the process
+//!    with `Panic(message)` and the scheduler thread lives on;
+//! 4. on exit, drops the user's future first (its destructors run while the
+//!    process is still current), then closes the signal queue and fires links
+//!    and monitors (`Shared::exit_process`).
+//!
+//! The user's future is dropped exactly once, in place (`Pin::set`), with no
+//! extra allocation.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use super::pcb::{EXITING, Pcb, RUNNING, WAITING};
+use super::CurrentGuard;
+use crate::reason::panic_message;
+use crate::runtime::with_shared;
+use crate::scheduler::reductions;
+use crate::{ExitReason, IntoExitReason};
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Running { #[pin] fut: F },
+        Done,
+    }
+}
+
+pin_project! {
+    pub(crate) struct Driver<F> {
+        pcb: Arc<Pcb>,
+        slice: u32,
+        started: bool,
+        #[pin]
+        state: State<F>,
+    }
+}
+
+impl<F> Driver<F> {
+    pub(crate) fn new(pcb: Arc<Pcb>, slice: u32, fut: F) -> Driver<F> {
+        Driver {
+            pcb,
+            slice,
+            started: false,
+            state: State::Running { fut },
+        }
+    }
+}
+
+impl<F> Future for Driver<F>
+where
+    F: Future,
+    F::Output: IntoExitReason,
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        let pcb: &Arc<Pcb> = this.pcb;
+        let _current = CurrentGuard::enter(pcb.clone());
+        let previous_budget = reductions::start_slice(*this.slice);
+        if !*this.started {
+            *this.started = true;
+            pcb.signals.lock().waker = Some(cx.waker().clone());
+        }
+        pcb.status.store(RUNNING, Ordering::Relaxed);
+        with_shared(|s| s.watchdog_begin(pcb.pid));
+
+        let exit = match pcb.drain() {
+            Some(reason) => Some(reason),
+            None => match this.state.as_mut().project() {
+                StateProj::Running { fut } => {
+                    match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                        Ok(Poll::Ready(out)) => Some(out.into_exit_reason()),
+                        Ok(Poll::Pending) => {
+                            if pcb.dying.load(Ordering::Relaxed) {
+                                pcb.drain()
+                            } else {
+                                None
+                            }
+                        }
+                        Err(payload) => Some(ExitReason::Panic(panic_message(&*payload))),
+                    }
+                }
+                StateProj::Done => Some(ExitReason::Normal),
+            },
+        };
+
+        with_shared(|s| s.watchdog_end());
+        let left = reductions::end_slice(previous_budget);
+        pcb.reductions
+            .fetch_add(u64::from(this.slice.saturating_sub(left)), Ordering::Relaxed);
+
+        match exit {
+            None => {
+                pcb.status.store(WAITING, Ordering::Relaxed);
+                Poll::Pending
+            }
+            Some(reason) => {
+                pcb.status.store(EXITING, Ordering::Relaxed);
+                // Destructors run while the process is still current, before
+                // anyone learns of the exit.
+                let dropped = catch_unwind(AssertUnwindSafe(|| {
+                    this.state.set(State::Done);
+                }));
+                let reason = match dropped {
+                    Ok(()) => reason,
+                    Err(payload) => ExitReason::Panic(panic_message(&*payload)),
+                };
+                with_shared(|s| s.exit_process(pcb, reason));
+                Poll::Ready(())
+            }
+        }
+    }
+}

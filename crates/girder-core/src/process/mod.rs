@@ -1,0 +1,302 @@
+//! Processes: spawning, identity, exit signals, links and monitors.
+//!
+//! A process is a Rust future plus a process control block ([`pcb`]). The
+//! future lives in one `async-task` allocation together with its scheduling
+//! state; the PCB is shared (an `Arc`) so other processes can reach it by pid
+//! through the process table ([`table`]). The [`driver`] wraps the future and
+//! gives it Erlang's life cycle.
+//!
+//! The functions here act on behalf of the *current* process: the one whose
+//! future this thread is polling. They panic when called outside a process,
+//! like `self()` would make no sense outside one in Erlang; [`crate::Handle`]
+//! offers the few operations that make sense from outside.
+//!
+//! Link and monitor bookkeeping follows DESIGN §4 and OTP's signal rules:
+//! each side records its half in its own state, the other half travels as a
+//! signal in order with every other signal, and a signal that reaches a dead
+//! or unknown process is answered with `noproc`.
+
+pub(crate) mod driver;
+pub(crate) mod pcb;
+pub(crate) mod table;
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::sync::Arc;
+
+use self::pcb::Pcb;
+use crate::runtime::{SpawnOpts, with_shared};
+use crate::scheduler::reductions;
+use crate::signal::{Control, Down, Signal};
+use crate::{ExitReason, IntoExitReason, Pid, Ref};
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Pcb>>> = const { RefCell::new(None) };
+}
+
+/// Makes a process current for the duration of a poll.
+pub(crate) struct CurrentGuard {
+    previous: Option<Arc<Pcb>>,
+}
+
+impl CurrentGuard {
+    pub(crate) fn enter(pcb: Arc<Pcb>) -> CurrentGuard {
+        let previous = CURRENT.with(|c| c.replace(Some(pcb)));
+        CurrentGuard { previous }
+    }
+}
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+/// Runs `f` with the current process, if there is one.
+pub(crate) fn try_with_current<R>(f: impl FnOnce(Option<&Arc<Pcb>>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_ref()))
+}
+
+/// Runs `f` with the current process; panics outside a process.
+#[track_caller]
+pub(crate) fn with_current<R>(f: impl FnOnce(&Arc<Pcb>) -> R) -> R {
+    CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(pcb) => f(pcb),
+        None => panic!("girder: this operation must run inside a girder process"),
+    })
+}
+
+/// The pid of the calling process. Erlang `self()`, Elixir `self()`.
+///
+/// # Panics
+/// Outside a process.
+#[track_caller]
+pub fn self_pid() -> Pid {
+    with_current(|p| p.pid)
+}
+
+/// The pid of the calling process, or `None` outside a process.
+pub fn try_self_pid() -> Option<Pid> {
+    try_with_current(|p| p.map(|p| p.pid))
+}
+
+/// Spawns a process running `future`. Erlang `spawn/1`, Elixir `spawn/1`.
+///
+/// The process ends when the future returns (with the exit reason its output
+/// gives, see [`IntoExitReason`]), panics (`Panic`), or is ended by an exit
+/// signal. Spawning charges reductions and never blocks.
+///
+/// ```
+/// let pid = girder_core::run(async {
+///     girder_core::spawn(async { /* work */ })
+/// }).unwrap();
+/// assert!(pid.is_local());
+/// ```
+///
+/// # Panics
+/// Outside a girder runtime thread (use [`crate::Handle::spawn`] there).
+#[track_caller]
+pub fn spawn<F>(future: F) -> Pid
+where
+    F: Future + Send + 'static,
+    F::Output: IntoExitReason,
+{
+    reductions::charge(10);
+    with_shared(|s| s.spawn_process(future, SpawnOpts::default()))
+}
+
+/// Spawns a process linked to the caller, atomically: the child cannot exit
+/// before the link exists. Erlang `spawn_link/1`, Elixir `spawn_link/1`.
+///
+/// # Panics
+/// Outside a process.
+#[track_caller]
+pub fn spawn_link<F>(future: F) -> Pid
+where
+    F: Future + Send + 'static,
+    F::Output: IntoExitReason,
+{
+    reductions::charge(10);
+    let me = self_pid();
+    with_shared(|s| {
+        s.spawn_process(
+            future,
+            SpawnOpts {
+                link: Some(me),
+                monitor: None,
+            },
+        )
+    })
+}
+
+/// Spawns a process monitored by the caller, atomically. Erlang
+/// `spawn_monitor/1`, Elixir `spawn_monitor/1`. Returns the pid and the
+/// monitor reference.
+///
+/// # Panics
+/// Outside a process.
+#[track_caller]
+pub fn spawn_monitor<F>(future: F) -> (Pid, Ref)
+where
+    F: Future + Send + 'static,
+    F::Output: IntoExitReason,
+{
+    reductions::charge(10);
+    let me = self_pid();
+    let monitor = Ref::fresh();
+    let pid = with_shared(|s| {
+        s.spawn_process(
+            future,
+            SpawnOpts {
+                link: None,
+                monitor: Some((monitor, me)),
+            },
+        )
+    });
+    (pid, monitor)
+}
+
+/// Sends an exit signal to `pid`. Erlang `exit/2`, Elixir `Process.exit/2`.
+///
+/// The receiver acts on it as DESIGN §4 says: `Kill` ends it whatever it
+/// does (reason `Killed`); if it traps exits, any other reason becomes an
+/// [`crate::Exit`] message; otherwise `Normal` is ignored (unless the caller
+/// signals itself, which ends it) and any other reason ends it with that
+/// reason. The signal is asynchronous: the caller goes on, and a process that
+/// signals itself ends at its next await point.
+///
+/// # Panics
+/// Outside a girder runtime thread (use [`crate::Handle::exit`] there).
+#[track_caller]
+pub fn exit(pid: Pid, reason: ExitReason) {
+    reductions::charge(1);
+    let from = try_self_pid().unwrap_or(crate::runtime::RUNTIME_PID);
+    with_shared(|s| {
+        s.send_signal(
+            pid,
+            Signal::control(Control::Exit {
+                from,
+                reason,
+                link: false,
+            }),
+        )
+    });
+}
+
+/// Sets whether the caller traps exits; returns the previous value. Erlang
+/// `process_flag(trap_exit, Bool)`, Elixir `Process.flag(:trap_exit, bool)`.
+///
+/// A process that traps exits receives exit signals (except `Kill`) as
+/// [`crate::Exit`] messages instead of dying.
+#[track_caller]
+pub fn trap_exit(on: bool) -> bool {
+    with_current(|p| std::mem::replace(&mut p.local.lock().trap_exit, on))
+}
+
+/// Links the caller and `pid`. Erlang `link/1`, Elixir `Process.link/1`.
+///
+/// Idempotent. Linking to a dead or unknown process sends the caller an exit
+/// signal with reason `Noproc` (which ends it unless it traps exits).
+/// Linking to oneself does nothing.
+#[track_caller]
+pub fn link(pid: Pid) {
+    reductions::charge(5);
+    let me = self_pid();
+    if pid == me {
+        return;
+    }
+    let added = with_current(|p| p.local.lock().extra().links.insert(pid));
+    if added {
+        with_shared(|s| s.send_signal(pid, Signal::control(Control::Link { from: me })));
+    }
+}
+
+/// Removes the link between the caller and `pid`, if any. Erlang
+/// `unlink/1`, Elixir `Process.unlink/1`.
+///
+/// After `unlink` returns, no exit signal caused by that link reaches the
+/// caller, even one already on its way (an `Exit` message already delivered
+/// to a trapping caller stays in its mailbox, as in Erlang).
+#[track_caller]
+pub fn unlink(pid: Pid) {
+    reductions::charge(5);
+    let me = self_pid();
+    let removed = with_current(|p| {
+        p.local
+            .lock()
+            .extra
+            .as_mut()
+            .is_some_and(|e| e.links.remove(&pid))
+    });
+    if removed {
+        with_shared(|s| s.send_signal(pid, Signal::control(Control::Unlink { from: me })));
+    }
+}
+
+/// Monitors `pid`; returns the monitor's reference. Erlang
+/// `monitor(process, Pid)`, Elixir `Process.monitor/1`.
+///
+/// When the process exits the caller receives a [`Down`] message with this
+/// reference; if it is already dead or never existed, the `Down` (reason
+/// `Noproc`) comes at once.
+#[track_caller]
+pub fn monitor(pid: Pid) -> Ref {
+    reductions::charge(5);
+    let me = self_pid();
+    let monitor = Ref::fresh();
+    with_current(|p| p.local.lock().extra().monitors.insert(monitor, pid));
+    with_shared(|s| s.send_signal(pid, Signal::control(Control::Monitor { from: me, monitor })));
+    monitor
+}
+
+/// Removes a monitor. Erlang `demonitor/1`, Elixir `Process.demonitor/1`.
+/// Returns whether the monitor was active. A `Down` for it that is still in
+/// flight will never be delivered; one already in the mailbox stays (use
+/// [`demonitor_flush`]).
+#[track_caller]
+pub fn demonitor(monitor: Ref) -> bool {
+    reductions::charge(5);
+    let target = with_current(|p| {
+        p.local
+            .lock()
+            .extra
+            .as_mut()
+            .and_then(|e| e.monitors.remove(&monitor))
+    });
+    if let Some(target) = target {
+        let from = self_pid();
+        with_shared(|s| {
+            s.send_signal(
+                target,
+                Signal::control(Control::Demonitor { from, monitor }),
+            )
+        });
+        true
+    } else {
+        false
+    }
+}
+
+/// Removes a monitor and any `Down` message for it already in the mailbox.
+/// Erlang `demonitor(Ref, [flush])`, Elixir `Process.demonitor(ref, [:flush])`.
+/// Returns whether the monitor was active.
+#[track_caller]
+pub fn demonitor_flush(monitor: Ref) -> bool {
+    let active = demonitor(monitor);
+    with_current(|p| {
+        // Signals still in the outer queue are dropped by `drain` because the
+        // monitor is gone; those already delivered are removed here.
+        p.drain();
+        p.local.lock().mailbox.remove_all(|m| {
+            m.downcast_ref::<Down>()
+                .is_some_and(|d| d.monitor == monitor)
+        });
+    });
+    active
+}
+
+/// Whether `pid` is a live local process. Erlang `is_process_alive/1`.
+pub fn is_process_alive(pid: Pid) -> bool {
+    pid.is_local() && with_shared(|s| s.table.with(pid.number(), |p| p.is_some()))
+}

@@ -1,0 +1,300 @@
+//! The state every thread of one runtime shares, and the operations that
+//! touch more than one process: spawning, delivering signals, and exiting.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use async_task::{Runnable, ScheduleInfo, WithInfo};
+use crossbeam_deque::{Injector, Stealer};
+use parking_lot::{Condvar, Mutex, RwLock};
+
+use super::Config;
+use crate::dist::Distribution;
+use crate::process::driver::Driver;
+use crate::process::pcb::Pcb;
+use crate::process::table::ProcessTable;
+use crate::registry::Registry;
+use crate::scheduler::park::Idle;
+use crate::scheduler::worker;
+use crate::signal::{Control, Envelope, Signal};
+use crate::timer::Timers;
+use crate::watchdog::WorkerStats;
+use crate::{ExitReason, IntoExitReason, Pid, Ref};
+
+/// The pid that signals sent from outside any process come from (Erlang's
+/// `init` is `<0.0.0>` too).
+pub(crate) const RUNTIME_PID: Pid = Pid::local(0);
+
+#[derive(Default)]
+pub(crate) struct SpawnOpts {
+    /// Link the child to this (parent) process.
+    pub(crate) link: Option<Pid>,
+    /// The parent monitors the child under this reference.
+    pub(crate) monitor: Option<(Ref, Pid)>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) table: ProcessTable,
+    pub(crate) registry: Registry,
+    pub(crate) injector: Injector<Runnable>,
+    pub(crate) stealers: Box<[Stealer<Runnable>]>,
+    pub(crate) idle: Idle,
+    pub(crate) stats: Box<[WorkerStats]>,
+    pub(crate) timers: Timers,
+    pub(crate) io: tokio::runtime::Handle,
+    pub(crate) start: Instant,
+    pub(crate) shutdown: AtomicBool,
+    next_pid: AtomicU64,
+    /// Signalled when a process exits while the runtime shuts down.
+    pub(crate) exited: (Mutex<()>, Condvar),
+    pub(crate) system_monitor: Mutex<Option<Pid>>,
+    pub(crate) dist: RwLock<Option<Arc<dyn Distribution>>>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        config: Config,
+        stealers: Box<[Stealer<Runnable>]>,
+        io: tokio::runtime::Handle,
+    ) -> Shared {
+        let workers = stealers.len();
+        Shared {
+            config,
+            table: ProcessTable::new(),
+            registry: Registry::default(),
+            injector: Injector::new(),
+            stealers,
+            idle: Idle::new(workers),
+            stats: (0..workers).map(|_| WorkerStats::default()).collect(),
+            timers: Timers::new(),
+            io,
+            start: Instant::now(),
+            shutdown: AtomicBool::new(false),
+            next_pid: AtomicU64::new(1),
+            exited: (Mutex::new(()), Condvar::new()),
+            system_monitor: Mutex::new(None),
+            dist: RwLock::new(None),
+        }
+    }
+
+    pub(crate) fn now_nanos(&self) -> u64 {
+        self.start.elapsed().as_nanos() as u64
+    }
+
+    /// Creates a process and queues it to run.
+    pub(crate) fn spawn_process<F>(self: &Arc<Self>, future: F, opts: SpawnOpts) -> Pid
+    where
+        F: Future + Send + 'static,
+        F::Output: IntoExitReason,
+    {
+        let pid = Pid::local(self.next_pid.fetch_add(1, Ordering::Relaxed));
+        let mut pcb = Pcb::new(pid, self.now_nanos());
+        pcb.task_bytes = (size_of::<Driver<F>>() + TASK_HEADER_BYTES) as u32;
+        {
+            let local = pcb.local.get_mut();
+            if let Some(parent) = opts.link {
+                local.extra().links.insert(parent);
+            }
+            if let Some((monitor, parent)) = opts.monitor {
+                local.extra().monitored_by.insert(monitor, parent);
+            }
+        }
+        let pcb = Arc::new(pcb);
+        self.table.insert(pcb.clone());
+        // The parent's half of the link or monitor exists before the child
+        // can run, so the child's exit can never be missed (atomic spawn).
+        if opts.link.is_some() || opts.monitor.is_some() {
+            crate::process::with_current(|parent| {
+                let mut local = parent.local.lock();
+                let extra = local.extra();
+                if opts.link.is_some() {
+                    extra.links.insert(pid);
+                }
+                if let Some((monitor, _)) = opts.monitor {
+                    extra.monitors.insert(monitor, pid);
+                }
+            });
+        }
+        let driver = Driver::new(pcb, self.config.reductions, future);
+        let shared = self.clone();
+        let (runnable, task) = async_task::spawn(
+            driver,
+            WithInfo(move |runnable, info: ScheduleInfo| {
+                worker::schedule(&shared, runnable, info.woken_while_running)
+            }),
+        );
+        task.detach();
+        worker::push_new(self, runnable);
+        pid
+    }
+
+    /// Delivers a signal. Never fails: a signal to a dead or unknown process
+    /// is answered as Erlang answers it (a link gets a `noproc` exit signal,
+    /// a monitor a `noproc` DOWN) or dropped (messages and the rest).
+    pub(crate) fn send_signal(&self, to: Pid, sig: Signal) {
+        if !to.is_local() {
+            let dist = self.dist.read().clone();
+            match dist {
+                Some(d) => d.deliver(to, sig.into_remote()),
+                None => tracing::debug!(%to, "signal to a remote pid without distribution dropped"),
+            }
+            return;
+        }
+        let result = self.table.with(to.number(), |pcb| match pcb {
+            Some(pcb) => pcb.push(sig),
+            None => Err(sig),
+        });
+        if let Err(sig) = result {
+            self.bounce(to, sig);
+        }
+    }
+
+    pub(crate) fn send_message(&self, to: Pid, msg: Envelope) {
+        self.send_signal(to, Signal::Message(msg));
+    }
+
+    /// Answers a signal that reached a process that no longer exists.
+    fn bounce(&self, to: Pid, sig: Signal) {
+        let Signal::Control(c) = sig else { return };
+        match *c {
+            Control::Link { from } => self.send_signal(
+                from,
+                Signal::control(Control::Exit {
+                    from: to,
+                    reason: ExitReason::Noproc,
+                    link: true,
+                }),
+            ),
+            Control::Monitor { from, monitor } => self.send_signal(
+                from,
+                Signal::control(Control::Down {
+                    monitor,
+                    pid: to,
+                    reason: ExitReason::Noproc,
+                }),
+            ),
+            _ => {}
+        }
+    }
+
+    /// The last act of a process: close its signal queue, leave the process
+    /// table and the registry, then tell its links and monitors.
+    pub(crate) fn exit_process(&self, pcb: &Arc<Pcb>, reason: ExitReason) {
+        let pid = pcb.pid;
+        let (extra, pending, mailbox, waker) = {
+            let mut local = pcb.local.lock();
+            local.exited = true;
+            let extra = local.extra.take();
+            let mailbox = local.mailbox.clear();
+            let mut q = pcb.signals.lock();
+            q.closed = true;
+            (
+                extra,
+                std::mem::take(&mut q.queue),
+                mailbox,
+                q.waker.take(),
+            )
+        };
+        // Messages and the waker (a reference to our own task) are dropped
+        // outside the locks.
+        drop((mailbox, waker));
+        let mut extra = extra;
+        for sig in pending {
+            // Signals that arrived before the exit but were not yet handled:
+            // a link or monitor made then learns the real exit reason.
+            if let Signal::Control(c) = sig {
+                match *c {
+                    Control::Link { from } => {
+                        extra.get_or_insert_default().links.insert(from);
+                    }
+                    Control::Unlink { from } => {
+                        if let Some(e) = extra.as_mut() {
+                            e.links.remove(&from);
+                        }
+                    }
+                    Control::Monitor { from, monitor } => {
+                        extra
+                            .get_or_insert_default()
+                            .monitored_by
+                            .insert(monitor, from);
+                    }
+                    Control::Demonitor { monitor, .. } => {
+                        if let Some(e) = extra.as_mut() {
+                            e.monitored_by.remove(&monitor);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.table.remove(pid.number());
+        if let ExitReason::Panic(msg) = &reason {
+            let name = extra.as_ref().and_then(|e| e.name.clone());
+            tracing::error!(
+                target: "girder::crash_report",
+                pid = %pid,
+                name = name.as_deref().unwrap_or(""),
+                reason = %msg,
+                "process crashed"
+            );
+        } else if !reason.is_clean() {
+            tracing::debug!(target: "girder::exit", pid = %pid, reason = %reason, "process exited");
+        }
+        if let Some(extra) = extra {
+            if let Some(name) = &extra.name {
+                self.registry.remove_if(name, pid);
+            }
+            for linked in extra.links {
+                self.send_signal(
+                    linked,
+                    Signal::control(Control::Exit {
+                        from: pid,
+                        reason: reason.clone(),
+                        link: true,
+                    }),
+                );
+            }
+            for (monitor, watcher) in extra.monitored_by {
+                self.send_signal(
+                    watcher,
+                    Signal::control(Control::Down {
+                        monitor,
+                        pid,
+                        reason: reason.clone(),
+                    }),
+                );
+            }
+            for (monitor, target) in extra.monitors {
+                self.send_signal(
+                    target,
+                    Signal::control(Control::Demonitor { from: pid, monitor }),
+                );
+            }
+        }
+        if self.shutdown.load(Ordering::Relaxed) {
+            let _g = self.exited.0.lock();
+            self.exited.1.notify_all();
+        }
+    }
+
+    /// Called by the driver when a poll starts and ends (long_schedule
+    /// detection).
+    pub(crate) fn watchdog_begin(&self, pid: Pid) {
+        if let Some(i) = worker::current_index(self) {
+            self.stats[i].begin(pid);
+        }
+    }
+
+    pub(crate) fn watchdog_end(&self) {
+        if let Some(i) = worker::current_index(self) {
+            self.stats[i].end();
+        }
+    }
+}
+
+/// async-task's header and schedule closure, approximately: state word,
+/// awaiter waker, vtable pointer, and our `Arc<Shared>`.
+const TASK_HEADER_BYTES: usize = 48;

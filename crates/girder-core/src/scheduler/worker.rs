@@ -1,0 +1,190 @@
+//! One scheduler thread: its run queue, LIFO slot, and find-work loop.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use async_task::Runnable;
+use crossbeam_deque::{Steal, Worker};
+use crossbeam_utils::Backoff;
+
+use super::{GLOBAL_POLL_INTERVAL, MAX_LIFO_POLLS};
+use crate::runtime::Shared;
+
+/// The scheduler running on this thread.
+pub(crate) struct WorkerCtx {
+    shared: Arc<Shared>,
+    index: usize,
+    local: Worker<Runnable>,
+    lifo: Cell<Option<Runnable>>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Rc<WorkerCtx>>> = const { RefCell::new(None) };
+}
+
+fn with_worker<R>(f: impl FnOnce(Option<&WorkerCtx>) -> R) -> R {
+    WORKER.with(|w| f(w.borrow().as_deref()))
+}
+
+/// The index of this thread's scheduler, if it is one of `shared`'s.
+pub(crate) fn current_index(shared: &Shared) -> Option<usize> {
+    with_worker(|w| match w {
+        Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), shared) => Some(w.index),
+        _ => None,
+    })
+}
+
+/// The schedule hook of every process task: a wake-up from this runtime's
+/// own scheduler goes to the LIFO slot (or, for a yield, the back of the local
+/// queue); any other goes through the injector.
+pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) {
+    let rejected = with_worker(|w| match w {
+        Some(w) if Arc::ptr_eq(&w.shared, shared) => {
+            if yielded {
+                w.local.push(runnable);
+                shared.idle.notify_one();
+            } else if let Some(previous) = w.lifo.replace(Some(runnable)) {
+                w.local.push(previous);
+                shared.idle.notify_one();
+            }
+            None
+        }
+        _ => Some(runnable),
+    });
+    if let Some(runnable) = rejected {
+        shared.injector.push(runnable);
+        shared.idle.notify_one();
+    }
+}
+
+/// Queues a newly spawned process at the back of the spawner's run queue
+/// (Erlang runs the spawner on), or in the injector from outside.
+pub(crate) fn push_new(shared: &Arc<Shared>, runnable: Runnable) {
+    let rejected = with_worker(|w| match w {
+        Some(w) if Arc::ptr_eq(&w.shared, shared) => {
+            w.local.push(runnable);
+            None
+        }
+        _ => Some(runnable),
+    });
+    if let Some(runnable) = rejected {
+        shared.injector.push(runnable);
+    }
+    shared.idle.notify_one();
+}
+
+/// Runs scheduler `index` until the runtime shuts down.
+pub(crate) fn run(shared: Arc<Shared>, index: usize, local: Worker<Runnable>) {
+    let ctx = Rc::new(WorkerCtx {
+        shared,
+        index,
+        local,
+        lifo: Cell::new(None),
+    });
+    WORKER.with(|w| *w.borrow_mut() = Some(ctx.clone()));
+    ctx.main_loop();
+    WORKER.with(|w| *w.borrow_mut() = None);
+    // Processes still queued here are dropped with their futures.
+    drop(ctx.lifo.take());
+    while ctx.local.pop().is_some() {}
+}
+
+impl WorkerCtx {
+    fn main_loop(&self) {
+        let shared = &self.shared;
+        let mut tick: u32 = 0;
+        let mut lifo_polls: u32 = 0;
+        loop {
+            if let Some(task) = self.next_task(&mut tick, &mut lifo_polls) {
+                task.run();
+                continue;
+            }
+            // Spin briefly: work often arrives within microseconds.
+            let backoff = Backoff::new();
+            let mut found = None;
+            while !backoff.is_completed() {
+                backoff.snooze();
+                found = self.steal_any();
+                if found.is_some() {
+                    break;
+                }
+            }
+            if let Some(task) = found {
+                task.run();
+                continue;
+            }
+            if shared.shutdown.load(Ordering::Acquire) {
+                return;
+            }
+            shared.idle.announce(self.index);
+            if let Some(task) = self.steal_any() {
+                shared.idle.withdraw(self.index);
+                task.run();
+                continue;
+            }
+            if shared.shutdown.load(Ordering::Acquire) {
+                shared.idle.withdraw(self.index);
+                return;
+            }
+            shared.idle.park(self.index);
+            shared.idle.withdraw(self.index);
+        }
+    }
+
+    fn next_task(&self, tick: &mut u32, lifo_polls: &mut u32) -> Option<Runnable> {
+        *tick = tick.wrapping_add(1);
+        if *tick % GLOBAL_POLL_INTERVAL == 0 {
+            if let Some(t) = self.steal_injector() {
+                return Some(t);
+            }
+        }
+        if let Some(t) = self.lifo.take() {
+            if *lifo_polls < MAX_LIFO_POLLS {
+                *lifo_polls += 1;
+                return Some(t);
+            }
+            // Give the queue a turn; the LIFO process goes to the back.
+            self.local.push(t);
+        }
+        *lifo_polls = 0;
+        self.local.pop().or_else(|| self.steal_any())
+    }
+
+    fn steal_injector(&self) -> Option<Runnable> {
+        loop {
+            match self.shared.injector.steal_batch_and_pop(&self.local) {
+                Steal::Success(t) => return Some(t),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+
+    /// Local queue, then the injector, then the other schedulers.
+    fn steal_any(&self) -> Option<Runnable> {
+        if let Some(t) = self.lifo.take() {
+            return Some(t);
+        }
+        if let Some(t) = self.local.pop() {
+            return Some(t);
+        }
+        if let Some(t) = self.steal_injector() {
+            return Some(t);
+        }
+        let stealers = &self.shared.stealers;
+        let n = stealers.len();
+        for k in 1..n {
+            let victim = &stealers[(self.index + k) % n];
+            loop {
+                match victim.steal_batch_and_pop(&self.local) {
+                    Steal::Success(t) => return Some(t),
+                    Steal::Empty => break,
+                    Steal::Retry => continue,
+                }
+            }
+        }
+        None
+    }
+}
