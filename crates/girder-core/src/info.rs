@@ -3,10 +3,10 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::Pid;
 use crate::process::pcb::{EXITING, Extra, Pcb, RUNNABLE, RUNNING};
 use crate::runtime::with_shared;
 use crate::signal::Signal;
-use crate::Pid;
 
 /// What a process is doing. Erlang `process_info(Pid, status)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +88,7 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
     if let Some(e) = extra {
         memory += size_of::<Extra>()
             + e.links.capacity() * size_of::<Pid>()
-            + (e.monitors.capacity() + e.monitored_by.capacity()) * 40;
+            + (e.monitors.len() + e.monitored_by.len()) * 48;
     }
     ProcessInfo {
         pid: pcb.pid,

@@ -87,12 +87,12 @@ pub use crate::blocking::blocking;
 pub use crate::info::{ProcessInfo, Status, process_info, processes};
 pub use crate::pid::{LOCAL_NODE, Pid, Ref};
 pub use crate::process::{
-    demonitor, demonitor_flush, exit, is_process_alive, link, monitor, self_pid, spawn,
-    spawn_link, spawn_monitor, trap_exit, try_self_pid, unlink,
+    demonitor, demonitor_flush, exit, is_process_alive, link, monitor, self_pid, spawn, spawn_link,
+    spawn_monitor, trap_exit, try_self_pid, unlink,
 };
 pub use crate::reason::{ExitReason, IntoExitReason, Reason};
 pub use crate::receive::{
-    Receive, ReceiveTimeout, Select, SelectTimeout, __receive_arm, make_ref, receive,
+    __receive_arm, Receive, ReceiveTimeout, Select, SelectTimeout, make_ref, receive,
     receive_match, receive_select,
 };
 pub use crate::registry::{RegisterError, register, registered, unregister, whereis};

@@ -196,3 +196,25 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Arc<str> {
         Arc::from("non-string panic payload")
     }
 }
+
+/// Names the never type `!` on stable Rust, so processes whose future never
+/// returns (`async { loop { … } }`, whose output is `!` in edition 2024) can
+/// be spawned.
+mod never {
+    #[allow(unreachable_pub, missing_docs)]
+    pub trait Ret {
+        type Output;
+    }
+
+    impl<R> Ret for fn() -> R {
+        type Output = R;
+    }
+}
+
+type Never = <fn() -> ! as never::Ret>::Output;
+
+impl IntoExitReason for Never {
+    fn into_exit_reason(self) -> ExitReason {
+        self
+    }
+}

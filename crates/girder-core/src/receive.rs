@@ -21,12 +21,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::Ref;
 use crate::process::pcb::MAX_MARKS;
 use crate::process::{try_with_current, with_current};
 use crate::scheduler::reductions;
 use crate::signal::Envelope;
 use crate::timer::Deadline;
-use crate::Ref;
 
 /// A fresh reference that also marks the caller's mailbox: a receive
 /// `.since(r)` skips every message that arrived before. Erlang `make_ref/0`,
@@ -189,7 +189,9 @@ impl<T: Send + 'static, P: FnMut(&T) -> bool> Receive<T, P> {
     fn poll_msg(&mut self, cx: &Context<'_>) -> Poll<T> {
         let pred = &mut self.pred;
         self.scan
-            .poll(cx, |m| m.downcast_ref::<T>().filter(|t| pred(t)).map(|_| ()))
+            .poll(cx, |m| {
+                m.downcast_ref::<T>().filter(|t| pred(t)).map(|_| ())
+            })
             .map(|((), m)| take::<T>(m))
     }
 }

@@ -151,5 +151,12 @@ pub fn whereis(name: impl AsRef<str>) -> Option<Pid> {
 
 /// Every registered name. Erlang `registered/0`, Elixir `Process.registered/0`.
 pub fn registered() -> Vec<String> {
-    with_shared(|s| s.registry.names.lock().keys().map(|k| k.to_string()).collect())
+    with_shared(|s| {
+        s.registry
+            .names
+            .lock()
+            .keys()
+            .map(|k| k.to_string())
+            .collect()
+    })
 }

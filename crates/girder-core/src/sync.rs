@@ -2,8 +2,8 @@
 //! from here, so the loom models in `scheduler::park` check the same code that
 //! ships.
 
-#[cfg(loom)]
+#[cfg(girder_loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex, atomic};
 
-#[cfg(not(loom))]
+#[cfg(not(girder_loom))]
 pub(crate) use std::sync::{Condvar, Mutex, atomic};

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::runtime::{Shared, with_shared};
 use crate::Pid;
+use crate::runtime::{Shared, with_shared};
 
 #[derive(Default)]
 pub(crate) struct WorkerStats {

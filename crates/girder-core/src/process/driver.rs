@@ -24,8 +24,8 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use super::pcb::{EXITING, Pcb, RUNNING, WAITING};
 use super::CurrentGuard;
+use super::pcb::{EXITING, Pcb, RUNNING, WAITING};
 use crate::reason::panic_message;
 use crate::runtime::with_shared;
 use crate::scheduler::reductions;
@@ -101,8 +101,10 @@ where
 
         with_shared(|s| s.watchdog_end());
         let left = reductions::end_slice(previous_budget);
-        pcb.reductions
-            .fetch_add(u64::from(this.slice.saturating_sub(left)), Ordering::Relaxed);
+        pcb.reductions.fetch_add(
+            u64::from(this.slice.saturating_sub(left)),
+            Ordering::Relaxed,
+        );
 
         match exit {
             None => {

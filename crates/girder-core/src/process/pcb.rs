@@ -13,7 +13,7 @@
 //! `status` is a hint for `process_info`; `dying` is set once a signal has
 //! decided the process must exit, so the driver ends it at once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
@@ -55,9 +55,10 @@ pub(crate) struct Local {
 pub(crate) struct Extra {
     pub(crate) links: HashSet<Pid>,
     /// Monitors this process holds: reference → monitored process.
-    pub(crate) monitors: HashMap<Ref, Pid>,
-    /// Monitors on this process: reference → watching process.
-    pub(crate) monitored_by: HashMap<Ref, Pid>,
+    pub(crate) monitors: BTreeMap<Ref, Pid>,
+    /// Monitors on this process: reference → watching process. Ordered, so
+    /// `DOWN`s go out in the order the monitors were made.
+    pub(crate) monitored_by: BTreeMap<Ref, Pid>,
     pub(crate) name: Option<std::sync::Arc<str>>,
     /// Receive marks: a reference and the mailbox sequence number at the
     /// moment it was made. A few at most; the oldest falls off.
@@ -145,10 +146,7 @@ impl Pcb {
                 if link {
                     // A link exit only counts while the link exists: an
                     // unlink the receiver already did cancels it.
-                    let linked = local
-                        .extra
-                        .as_mut()
-                        .is_some_and(|e| e.links.remove(&from));
+                    let linked = local.extra.as_mut().is_some_and(|e| e.links.remove(&from));
                     if !linked {
                         return None;
                     }

@@ -145,7 +145,11 @@ impl Builder {
             .build()?;
         let locals: Vec<Worker<Runnable>> = (0..n).map(|_| Worker::new_fifo()).collect();
         let stealers = locals.iter().map(|w| w.stealer()).collect();
-        let shared = Arc::new(Shared::new(config.clone(), stealers, io_rt.handle().clone()));
+        let shared = Arc::new(Shared::new(
+            config.clone(),
+            stealers,
+            io_rt.handle().clone(),
+        ));
         let mut threads = Vec::with_capacity(n + 2);
         for (index, local) in locals.into_iter().enumerate() {
             let shared = shared.clone();
@@ -290,7 +294,10 @@ impl Runtime {
             }
         }
         if stuck > 0 {
-            tracing::error!(stuck, "girder shutdown: scheduler threads still busy, detached");
+            tracing::error!(
+                stuck,
+                "girder shutdown: scheduler threads still busy, detached"
+            );
         }
         // Processes still queued in the injector are dropped with their futures.
         while !shared.injector.is_empty() {
@@ -328,6 +335,12 @@ where
     let rt = Runtime::new().map_err(|e| ExitReason::other(format!("runtime start: {e}")))?;
     rt.block_on(future)
 }
+
+/// Where `block_on` waits for the root process's result.
+type ResultSlot<T> = (
+    parking_lot::Mutex<Option<Result<T, ExitReason>>>,
+    parking_lot::Condvar,
+);
 
 /// A cheap, cloneable reference to a runtime, usable from any thread.
 #[derive(Clone)]
@@ -412,8 +425,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let slot: Arc<(parking_lot::Mutex<Option<Result<F::Output, ExitReason>>>, parking_lot::Condvar)> =
-            Arc::default();
+        let slot: Arc<ResultSlot<F::Output>> = Arc::default();
         let out = slot.clone();
         // A watcher process spawns the root under a monitor, so it learns the
         // root's exit reason however it ends.

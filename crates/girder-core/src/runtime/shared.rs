@@ -191,12 +191,7 @@ impl Shared {
             let mailbox = local.mailbox.clear();
             let mut q = pcb.signals.lock();
             q.closed = true;
-            (
-                extra,
-                std::mem::take(&mut q.queue),
-                mailbox,
-                q.waker.take(),
-            )
+            (extra, std::mem::take(&mut q.queue), mailbox, q.waker.take())
         };
         // Messages and the waker (a reference to our own task) are dropped
         // outside the locks.

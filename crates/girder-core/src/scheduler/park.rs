@@ -130,7 +130,7 @@ impl Idle {
     }
 }
 
-#[cfg(all(test, loom))]
+#[cfg(all(test, girder_loom))]
 mod tests {
     use super::*;
     use crate::sync::Arc;
@@ -184,46 +184,44 @@ mod tests {
                     i2.notify_one();
                 }));
             }
-            let worker = |index: usize,
-                          idle: Arc<Idle>,
-                          work: Arc<AtomicUsize>,
-                          taken: Arc<AtomicUsize>| {
-                move || {
-                    let try_take = || {
-                        let mut cur = work.load(Ordering::SeqCst);
-                        while cur > 0 {
-                            match work.compare_exchange(
-                                cur,
-                                cur - 1,
-                                Ordering::SeqCst,
-                                Ordering::SeqCst,
-                            ) {
-                                Ok(_) => {
-                                    taken.fetch_add(1, Ordering::SeqCst);
-                                    return true;
+            let worker =
+                |index: usize, idle: Arc<Idle>, work: Arc<AtomicUsize>, taken: Arc<AtomicUsize>| {
+                    move || {
+                        let try_take = || {
+                            let mut cur = work.load(Ordering::SeqCst);
+                            while cur > 0 {
+                                match work.compare_exchange(
+                                    cur,
+                                    cur - 1,
+                                    Ordering::SeqCst,
+                                    Ordering::SeqCst,
+                                ) {
+                                    Ok(_) => {
+                                        taken.fetch_add(1, Ordering::SeqCst);
+                                        return true;
+                                    }
+                                    Err(c) => cur = c,
                                 }
-                                Err(c) => cur = c,
                             }
-                        }
-                        false
-                    };
-                    // Each scheduler takes one item, then stops.
-                    loop {
-                        if try_take() || taken.load(Ordering::SeqCst) == 2 {
-                            return;
-                        }
-                        idle.announce(index);
-                        if try_take() || taken.load(Ordering::SeqCst) == 2 {
+                            false
+                        };
+                        // Each scheduler takes one item, then stops.
+                        loop {
+                            if try_take() || taken.load(Ordering::SeqCst) == 2 {
+                                return;
+                            }
+                            idle.announce(index);
+                            if try_take() || taken.load(Ordering::SeqCst) == 2 {
+                                idle.withdraw(index);
+                                // Whoever took the last item wakes the other.
+                                idle.notify_one();
+                                return;
+                            }
+                            idle.park(index);
                             idle.withdraw(index);
-                            // Whoever took the last item wakes the other.
-                            idle.notify_one();
-                            return;
                         }
-                        idle.park(index);
-                        idle.withdraw(index);
                     }
-                }
-            };
+                };
             let w1 = thread::spawn(worker(0, idle.clone(), work.clone(), taken.clone()));
             worker(1, idle.clone(), work.clone(), taken.clone())();
             idle.notify_all();

@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 
 use self::wheel::{TimerKey, Wheel};
+use crate::Pid;
 use crate::runtime::{Shared, with_shared};
 use crate::scheduler::reductions;
 use crate::signal::Envelope;
-use crate::Pid;
 
 pub(crate) enum Action {
     Send { to: Pid, msg: Envelope },
@@ -168,16 +168,16 @@ pub fn send_after<M: Send + 'static>(delay: Duration, dest: Pid, msg: M) -> Time
     TimerRef { key }
 }
 
-/// Cancels a `send_after` timer. Returns the time that was left, or `None`
-/// if it already fired or was cancelled. Erlang `erlang:cancel_timer/1`,
+/// Cancels a `send_after` timer. Returns the time that was left (deadlines
+/// are kept in whole milliseconds, rounded up), or `None` if it already
+/// fired or was cancelled. Erlang `erlang:cancel_timer/1`,
 /// Elixir `Process.cancel_timer/1`.
 pub fn cancel_timer(timer: TimerRef) -> Option<Duration> {
     reductions::charge(2);
     with_shared(|s| {
-        let now = s.timers.now_tick();
-        s.timers
-            .remove(timer.key)
-            .map(|(deadline, _)| Duration::from_millis(deadline.saturating_sub(now)))
+        s.timers.remove(timer.key).map(|(deadline, _)| {
+            Duration::from_millis(deadline).saturating_sub(s.timers.start.elapsed())
+        })
     })
 }
 
@@ -211,7 +211,9 @@ impl Deadline {
         }
         if self.key.is_none() {
             let waker = cx.waker().clone();
-            self.key = Some(with_shared(|s| s.timers.insert(self.at, Action::Wake(waker))));
+            self.key = Some(with_shared(|s| {
+                s.timers.insert(self.at, Action::Wake(waker))
+            }));
         }
         false
     }

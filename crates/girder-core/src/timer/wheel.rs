@@ -15,13 +15,19 @@ pub(crate) struct Wheel<T> {
 
 impl<T> std::fmt::Debug for Wheel<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Wheel").field("len", &self.map.len()).finish()
+        f.debug_struct("Wheel")
+            .field("len", &self.map.len())
+            .finish()
     }
 }
 
 impl<T> Wheel<T> {
     pub(crate) fn new() -> Self {
-        Wheel { map: BTreeMap::new(), next: 0, now: 0 }
+        Wheel {
+            map: BTreeMap::new(),
+            next: 0,
+            now: 0,
+        }
     }
     pub(crate) fn len(&self) -> usize {
         self.map.len()
@@ -29,10 +35,15 @@ impl<T> Wheel<T> {
     pub(crate) fn insert(&mut self, deadline: u64, value: T) -> TimerKey {
         self.next += 1;
         self.map.insert((deadline, self.next), value);
-        TimerKey { deadline, id: self.next }
+        TimerKey {
+            deadline,
+            id: self.next,
+        }
     }
     pub(crate) fn remove(&mut self, key: TimerKey) -> Option<(u64, T)> {
-        self.map.remove(&(key.deadline, key.id)).map(|v| (key.deadline, v))
+        self.map
+            .remove(&(key.deadline, key.id))
+            .map(|v| (key.deadline, v))
     }
     pub(crate) fn advance(&mut self, now: u64, expired: &mut Vec<T>) {
         self.now = self.now.max(now);

@@ -1,0 +1,60 @@
+//! girder-core's integration tests: one binary, one module per concept.
+//! Every test gets a fresh runtime (`girder_test!`); nextest also runs each
+//! test in its own OS process.
+
+use std::future::Future;
+use std::time::Duration;
+
+use girder_core::{ExitReason, Runtime};
+
+/// Builds a runtime with `schedulers` threads and runs `body` as its root
+/// process; the test fails if the root does not finish normally.
+pub(crate) fn run_with<F>(schedulers: usize, body: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let rt = Runtime::builder()
+        .schedulers(schedulers)
+        .name("test")
+        .build()
+        .expect("runtime starts");
+    match rt.block_on(body) {
+        Ok(v) => v,
+        Err(reason) => panic!("root process exited with {reason}"),
+    }
+}
+
+/// A generous upper bound for anything that should happen "at once".
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Declares a test whose body runs as the root process of a fresh
+/// two-scheduler runtime.
+macro_rules! girder_test {
+    ($(#[$meta:meta])* $name:ident, $body:expr) => {
+        $(#[$meta])*
+        #[test]
+        fn $name() {
+            $crate::run_with(2, $body);
+        }
+    };
+}
+pub(crate) use girder_test;
+
+/// A custom exit reason used throughout.
+pub(crate) fn boom() -> ExitReason {
+    ExitReason::other("boom")
+}
+
+mod info;
+mod io;
+mod links;
+mod monitors;
+mod panics;
+mod receive;
+mod registry;
+mod runtime;
+mod semantics;
+mod spawn;
+mod stress;
+mod timers;

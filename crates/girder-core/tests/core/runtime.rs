@@ -1,0 +1,136 @@
+//! The runtime itself: fairness by reductions, the watchdog, blocking work,
+//! handles, and a shutdown that ends every process.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use girder_core::{
+    Handle, LongSchedule, Runtime, blocking, consume_reductions, receive, self_pid, send, spawn,
+    system_monitor,
+};
+
+/// With ONE scheduler, a process that loops forever (yielding only through
+/// reductions) does not starve a ping-pong pair: without reductions this
+/// test would hang.
+#[test]
+fn reductions_keep_a_cpu_hog_from_starving_others() {
+    let rt = Runtime::builder()
+        .schedulers(1)
+        .name("fair")
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let me = self_pid();
+        spawn(async {
+            let mut x = 0u64;
+            loop {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                consume_reductions(1).await;
+            }
+        });
+        let echo = spawn(async {
+            loop {
+                let (from, n) = receive::<(girder_core::Pid, u32)>().await;
+                send(from, n);
+            }
+        });
+        for i in 0..1000 {
+            send(echo, (me, i));
+            assert_eq!(receive::<u32>().await, i);
+        }
+    })
+    .expect("root ok");
+}
+
+/// A poll that runs for longer than the threshold is reported.
+#[test]
+fn long_schedule_is_reported() {
+    let rt = Runtime::builder()
+        .schedulers(2)
+        .long_schedule(Some(Duration::from_millis(20)))
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        system_monitor(Some(self_pid()));
+        let hog = spawn(async {
+            // Deliberately blocks its scheduler for 200 ms.
+            std::thread::sleep(Duration::from_millis(200));
+        });
+        let report = receive::<LongSchedule>().timeout(crate::PATIENCE).await;
+        let report = report.expect("a long_schedule report");
+        assert_eq!(report.pid, hog);
+        assert!(report.at_least >= Duration::from_millis(20));
+    })
+    .expect("root ok");
+}
+
+crate::girder_test!(
+    blocking_runs_off_the_schedulers_and_can_use_the_runtime,
+    async {
+        let me = self_pid();
+        let v = blocking(move || {
+            std::thread::sleep(Duration::from_millis(10));
+            send(me, "from the blocking pool");
+            7
+        })
+        .await;
+        assert_eq!(v, 7);
+        assert_eq!(receive::<&str>().await, "from the blocking pool");
+    }
+);
+
+crate::girder_test!(blocking_panic_crashes_the_caller_only, async {
+    let (_, m) = girder_core::spawn_monitor(async {
+        blocking(|| panic!("dirty crash")).await;
+    });
+    let d = girder_core::receive_match(move |d: &girder_core::Down| d.monitor == m).await;
+    assert_eq!(
+        d.reason,
+        girder_core::ExitReason::Panic("dirty crash".into())
+    );
+});
+
+struct CountDrop(Arc<AtomicUsize>);
+impl Drop for CountDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Dropping the runtime kills every process (their destructors run) and
+/// joins every thread.
+#[test]
+fn shutdown_ends_every_process() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let rt = Runtime::builder().schedulers(2).build().expect("runtime");
+    let d = drops.clone();
+    rt.block_on(async move {
+        for _ in 0..10_000 {
+            let guard = CountDrop(d.clone());
+            spawn(async move {
+                let _guard = guard;
+                receive::<()>().await;
+            });
+        }
+    })
+    .expect("root ok");
+    assert!(rt.handle().process_count() >= 10_000);
+    rt.shutdown();
+    assert_eq!(drops.load(Ordering::SeqCst), 10_000);
+}
+
+/// Processes can be spawned and messaged from outside the runtime.
+#[test]
+fn handle_works_from_outside() {
+    let rt = Runtime::builder().schedulers(2).build().expect("runtime");
+    let handle: Handle = rt.handle().clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let pid = handle.spawn(async move {
+        let n = receive::<u32>().await;
+        tx.send(n + 1).expect("test alive");
+    });
+    handle.send(pid, 41u32);
+    assert_eq!(rx.recv_timeout(crate::PATIENCE).expect("reply"), 42);
+    assert!(Handle::try_current().is_none());
+}
