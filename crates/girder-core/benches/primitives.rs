@@ -8,6 +8,11 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+
+// The allocator a production binary would pick; glibc malloc returns pages
+// to the kernel and re-faults them on every spawn burst.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use girder_core::{
     Down, Handle, Pid, Runtime, cancel_timer, make_ref, receive, receive_match, self_pid, send,
     send_after, spawn, spawn_monitor, yield_now,

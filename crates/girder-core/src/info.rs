@@ -46,7 +46,8 @@ pub struct ProcessInfo {
     pub registered_name: Option<String>,
     /// Whether it traps exits.
     pub trap_exit: bool,
-    /// When it was spawned, as time since the runtime started.
+    /// When it was spawned, as time since the runtime started (to within
+    /// 10 ms).
     pub spawned_at: Duration,
 }
 
@@ -65,7 +66,7 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
     if !pid.is_local() {
         return None;
     }
-    let pcb = with_shared(|s| s.table.get(pid.number()))?;
+    let pcb = with_shared(|s| s.table.get(pid))?;
     Some(snapshot(&pcb))
 }
 
@@ -105,12 +106,12 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
         monitored_by: extra.map_or_else(Vec::new, |e| e.monitored_by.values().copied().collect()),
         registered_name: extra.and_then(|e| e.name.as_deref().map(str::to_owned)),
         trap_exit: local.trap_exit,
-        spawned_at: Duration::from_nanos(pcb.spawned_at),
+        spawned_at: Duration::from_millis(pcb.spawned_at),
     }
 }
 
-/// Every live local process, in spawn order. Erlang `processes/0`, Elixir
+/// Every live local process, sorted by pid. Erlang `processes/0`, Elixir
 /// `Process.list/0`.
 pub fn processes() -> Vec<Pid> {
-    with_shared(|s| s.table.numbers().into_iter().map(Pid::local).collect())
+    with_shared(|s| s.table.pids())
 }

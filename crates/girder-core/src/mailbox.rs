@@ -52,15 +52,21 @@ impl Mailbox {
         from: u64,
         mut select: impl FnMut(&Envelope) -> Option<S>,
     ) -> (usize, Option<(S, Envelope)>) {
-        let start = self.queue.partition_point(|(seq, _)| *seq < from);
+        let start = match self.queue.front() {
+            Some((first, _)) if *first >= from => 0,
+            Some(_) => self.queue.partition_point(|(seq, _)| *seq < from),
+            None => return (0, None),
+        };
         let mut scanned = 0;
         for i in start..self.queue.len() {
             scanned += 1;
             if let Some(s) = select(&self.queue[i].1) {
-                let (_, msg) = self
-                    .queue
-                    .remove(i)
-                    .expect("index is within the queue: it was just scanned");
+                let (_, msg) = if i == 0 {
+                    self.queue.pop_front()
+                } else {
+                    self.queue.remove(i)
+                }
+                .expect("index is within the queue: it was just scanned");
                 self.shrink_if_sparse();
                 return (scanned, Some((s, msg)));
             }

@@ -104,7 +104,7 @@ pub fn register(name: impl AsRef<str>, pid: Pid) -> Result<(), RegisterError> {
         if !pid.is_local() {
             return Err(no_proc);
         }
-        let Some(pcb) = s.table.get(pid.number()) else {
+        let Some(pcb) = s.table.get(pid) else {
             return Err(no_proc);
         };
         let mut local = pcb.local.lock();
@@ -134,7 +134,7 @@ pub fn unregister(name: impl AsRef<str>) -> bool {
         let Some(pid) = names.remove(name) else {
             return false;
         };
-        if let Some(pcb) = s.table.get(pid.number()) {
+        if let Some(pcb) = s.table.get(pid) {
             if let Some(extra) = pcb.local.lock().extra.as_mut() {
                 extra.name = None;
             }

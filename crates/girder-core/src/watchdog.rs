@@ -1,4 +1,5 @@
-//! The watchdog: reports polls that run too long (BEAM's `long_schedule`
+//! The watchdog: keeps the runtime's coarse clock, and reports polls that
+//! run too long (BEAM's `long_schedule`
 //! system monitor event).
 //!
 //! Each scheduler publishes a poll counter and the pid it is running (two
@@ -54,13 +55,24 @@ pub fn system_monitor(pid: Option<Pid>) -> Option<Pid> {
     with_shared(|s| std::mem::replace(&mut *s.system_monitor.lock(), pid))
 }
 
-pub(crate) fn run(shared: &Arc<Shared>, threshold: Duration) {
-    let tick = (threshold / 2).clamp(Duration::from_millis(1), Duration::from_millis(50));
+/// The watchdog thread: keeps the coarse clock and, if a threshold is set,
+/// watches for long polls.
+pub(crate) fn run(shared: &Arc<Shared>, threshold: Option<Duration>) {
+    let tick = threshold.map_or(Duration::from_millis(10), |t| {
+        (t / 2).clamp(Duration::from_millis(1), Duration::from_millis(10))
+    });
+    let threshold = threshold.unwrap_or(Duration::MAX);
     let n = shared.stats.len();
     // Per scheduler: the poll last seen, for how long, and whether reported.
     let mut seen = vec![(0u64, Duration::ZERO, false); n];
     while !shared.shutdown.load(Ordering::Acquire) {
         std::thread::sleep(tick);
+        shared
+            .coarse_ms
+            .store(shared.start.elapsed().as_millis() as u64, Ordering::Relaxed);
+        if threshold == Duration::MAX {
+            continue;
+        }
         for (i, stats) in shared.stats.iter().enumerate() {
             let polls = stats.polls.load(Ordering::Relaxed);
             let running = stats.running.load(Ordering::Relaxed);

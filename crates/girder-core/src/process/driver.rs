@@ -77,7 +77,6 @@ where
             pcb.signals.lock().waker = Some(cx.waker().clone());
         }
         pcb.status.store(RUNNING, Ordering::Relaxed);
-        with_shared(|s| s.watchdog_begin(pcb.pid));
 
         let exit = match pcb.drain() {
             Some(reason) => Some(reason),
@@ -99,7 +98,6 @@ where
             },
         };
 
-        with_shared(|s| s.watchdog_end());
         let left = reductions::end_slice(previous_budget);
         pcb.reductions.fetch_add(
             u64::from(this.slice.saturating_sub(left)),

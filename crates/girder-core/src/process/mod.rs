@@ -298,5 +298,5 @@ pub fn demonitor_flush(monitor: Ref) -> bool {
 
 /// Whether `pid` is a live local process. Erlang `is_process_alive/1`.
 pub fn is_process_alive(pid: Pid) -> bool {
-    pid.is_local() && with_shared(|s| s.table.with(pid.number(), |p| p.is_some()))
+    pid.is_local() && with_shared(|s| s.table.with(pid, |p| p.is_some()))
 }

@@ -34,8 +34,13 @@ pub(crate) struct Pcb {
     pub(crate) signals: Mutex<SignalQueue>,
     pub(crate) status: AtomicU8,
     pub(crate) dying: AtomicBool,
+    /// Set (under the signal lock) when a signal is pushed, cleared when the
+    /// owner drains: lets `drain` skip both locks when nothing is queued.
+    /// A push that the owner's check misses also wakes the owner, so nothing
+    /// is left behind.
+    pub(crate) has_signals: AtomicBool,
     pub(crate) reductions: AtomicU64,
-    /// Nanoseconds since the runtime started.
+    /// Milliseconds since the runtime started (coarse clock).
     pub(crate) spawned_at: u64,
     /// Bytes of the process's task allocation (future + header).
     pub(crate) task_bytes: u32,
@@ -82,6 +87,7 @@ impl Pcb {
             signals: Mutex::new(SignalQueue::default()),
             status: AtomicU8::new(RUNNABLE),
             dying: AtomicBool::new(false),
+            has_signals: AtomicBool::new(false),
             reductions: AtomicU64::new(0),
             spawned_at,
             task_bytes: 0,
@@ -96,6 +102,7 @@ impl Pcb {
         }
         let was_empty = q.queue.is_empty();
         q.queue.push_back(sig);
+        self.has_signals.store(true, Ordering::Release);
         if was_empty {
             if let Some(w) = &q.waker {
                 let _ = self.status.compare_exchange(
@@ -118,8 +125,12 @@ impl Pcb {
         if self.dying.load(Ordering::Relaxed) {
             return self.local.lock().extra().pending_exit.clone();
         }
+        if !self.has_signals.load(Ordering::Acquire) {
+            return None;
+        }
         let mut local = self.local.lock();
         let mut q = self.signals.lock();
+        self.has_signals.store(false, Ordering::Relaxed);
         while let Some(sig) = q.queue.pop_front() {
             match sig {
                 Signal::Message(m) => local.mailbox.push(m),
@@ -127,6 +138,8 @@ impl Pcb {
                     if let Some(reason) = self.handle_control(&mut local, *c) {
                         local.extra().pending_exit = Some(reason.clone());
                         self.dying.store(true, Ordering::Relaxed);
+                        self.has_signals
+                            .store(!q.queue.is_empty(), Ordering::Relaxed);
                         return Some(reason);
                     }
                 }

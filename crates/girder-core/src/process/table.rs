@@ -1,89 +1,142 @@
-//! The process table: pid number → PCB, for every live local process.
+//! The process table: pid → PCB, for every live local process.
 //!
-//! Sharded by the low bits of the process number (numbers are handed out in
-//! sequence, so consecutive spawns land in different shards and two
-//! schedulers rarely meet on one lock). Process numbers are never reused, so
-//! a stale pid simply finds nothing.
+//! Like erts' process table, a pid's `ID` is an index into the table and its
+//! `Serial` is the generation of that slot: when a process exits its slot is
+//! freed and the next process in that slot gets the next generation, so a
+//! stale pid finds a different generation and is treated as dead. (A slot
+//! would have to be reused 2^32 times for a serial to repeat.)
+//!
+//! The table is split into shards, each a slab behind its own reader-writer
+//! lock; `ID = slot * SHARDS + shard`. Each thread spawns into a shard of its
+//! own choosing (rotating from a per-thread start), so schedulers rarely meet
+//! on one lock, and a lookup is an index, not a hash.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::cell::Cell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::RwLock;
 
 use super::pcb::Pcb;
+use crate::Pid;
 
 const SHARDS: usize = 64;
 
-/// Process numbers are already well spread: hash them with one multiply.
 #[derive(Default)]
-pub(crate) struct NumberHasher(u64);
-
-impl Hasher for NumberHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8 | *b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        // The shard index already used the low bits; mix them back in.
-        self.0 = (n >> 6).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
+struct Slab {
+    /// Each slot: its current generation, and the process in it, if any.
+    slots: Vec<(u32, Option<Arc<Pcb>>)>,
+    free: Vec<u32>,
+    live: usize,
 }
 
-type Shard = RwLock<HashMap<u64, Arc<Pcb>, BuildHasherDefault<NumberHasher>>>;
-
 pub(crate) struct ProcessTable {
-    shards: Box<[Shard]>,
+    shards: Box<[RwLock<Slab>]>,
+    /// Hands each thread a different starting shard.
+    next_home: AtomicUsize,
+}
+
+thread_local! {
+    static HOME: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
 impl ProcessTable {
     pub(crate) fn new() -> ProcessTable {
+        let shards: Box<[RwLock<Slab>]> = (0..SHARDS).map(|_| RwLock::default()).collect();
+        // Slot 0 of shard 0 is `<0.0.0>`, the runtime's own pid: never a process.
+        shards[0].write().slots.push((0, None));
         ProcessTable {
-            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            shards,
+            next_home: AtomicUsize::new(0),
         }
     }
 
-    fn shard(&self, number: u64) -> &Shard {
-        &self.shards[number as usize % SHARDS]
+    fn locate(pid: Pid) -> (usize, usize, u32) {
+        let id = pid.id() as usize;
+        (id % SHARDS, id / SHARDS, pid.serial())
+    }
+
+    /// Reserves a slot and returns the pid for it; the caller then builds the
+    /// PCB and calls [`ProcessTable::insert`].
+    pub(crate) fn allocate(&self) -> Pid {
+        let shard = HOME.with(|h| {
+            let mut home = h.get();
+            if home == usize::MAX {
+                home = self.next_home.fetch_add(1, Ordering::Relaxed) % SHARDS;
+            }
+            h.set(home);
+            home
+        });
+        let mut slab = self.shards[shard].write();
+        let slot = match slab.free.pop() {
+            Some(slot) => slot as usize,
+            None => {
+                slab.slots.push((0, None));
+                slab.slots.len() - 1
+            }
+        };
+        let generation = slab.slots[slot].0;
+        slab.live += 1;
+        Pid::from_parts(
+            crate::LOCAL_NODE,
+            (slot * SHARDS + shard) as u32,
+            generation,
+        )
     }
 
     pub(crate) fn insert(&self, pcb: Arc<Pcb>) {
-        let n = pcb.pid.number();
-        self.shard(n).write().insert(n, pcb);
+        let (shard, slot, generation) = Self::locate(pcb.pid);
+        let mut slab = self.shards[shard].write();
+        let entry = &mut slab.slots[slot];
+        debug_assert_eq!(entry.0, generation);
+        entry.1 = Some(pcb);
     }
 
-    pub(crate) fn get(&self, number: u64) -> Option<Arc<Pcb>> {
-        self.shard(number).read().get(&number).cloned()
+    pub(crate) fn get(&self, pid: Pid) -> Option<Arc<Pcb>> {
+        self.with(pid, |p| p.cloned())
     }
 
     /// Runs `f` on the PCB without cloning its `Arc` (the hot send path).
-    pub(crate) fn with<R>(&self, number: u64, f: impl FnOnce(Option<&Arc<Pcb>>) -> R) -> R {
-        f(self.shard(number).read().get(&number))
+    pub(crate) fn with<R>(&self, pid: Pid, f: impl FnOnce(Option<&Arc<Pcb>>) -> R) -> R {
+        let (shard, slot, generation) = Self::locate(pid);
+        let slab = self.shards[shard].read();
+        let pcb = slab
+            .slots
+            .get(slot)
+            .filter(|(g, _)| *g == generation)
+            .and_then(|(_, p)| p.as_ref());
+        f(pcb)
     }
 
-    pub(crate) fn remove(&self, number: u64) -> Option<Arc<Pcb>> {
-        let mut shard = self.shard(number).write();
-        let pcb = shard.remove(&number);
-        // A table that once held a million processes gives the memory back.
-        if shard.capacity() > 1024 && shard.len() < shard.capacity() / 8 {
-            let keep = shard.len() * 2;
-            shard.shrink_to(keep);
+    /// Frees the slot of `pid`; the next process there gets a new serial.
+    pub(crate) fn remove(&self, pid: Pid) -> Option<Arc<Pcb>> {
+        let (shard, slot, generation) = Self::locate(pid);
+        let mut slab = self.shards[shard].write();
+        let entry = slab.slots.get_mut(slot)?;
+        if entry.0 != generation {
+            return None;
         }
+        let pcb = entry.1.take();
+        entry.0 = entry.0.wrapping_add(1);
+        slab.free.push(slot as u32);
+        slab.live -= 1;
         pcb
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.read().len()).sum()
+        self.shards.iter().map(|s| s.read().live).sum()
     }
 
-    pub(crate) fn numbers(&self) -> Vec<u64> {
+    /// Every live pid, sorted.
+    pub(crate) fn pids(&self) -> Vec<Pid> {
         let mut all = Vec::with_capacity(self.len());
         for s in self.shards.iter() {
-            all.extend(s.read().keys().copied());
+            all.extend(
+                s.read()
+                    .slots
+                    .iter()
+                    .filter_map(|(_, p)| p.as_ref().map(|p| p.pid)),
+            );
         }
         all.sort_unstable();
         all
@@ -92,8 +145,34 @@ impl ProcessTable {
     pub(crate) fn all(&self) -> Vec<Arc<Pcb>> {
         let mut all = Vec::new();
         for s in self.shards.iter() {
-            all.extend(s.read().values().cloned());
+            all.extend(s.read().slots.iter().filter_map(|(_, p)| p.clone()));
         }
         all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_pids_miss_and_slots_are_reused() {
+        let t = ProcessTable::new();
+        let a = t.allocate();
+        t.insert(Arc::new(Pcb::new(a, 0)));
+        assert!(t.get(a).is_some());
+        assert!(t.remove(a).is_some());
+        assert!(t.get(a).is_none());
+        let b = t.allocate();
+        t.insert(Arc::new(Pcb::new(b, 0)));
+        assert_eq!(a.id(), b.id(), "same slot");
+        assert_ne!(a, b, "new serial");
+        assert!(
+            t.get(a).is_none(),
+            "the stale pid does not reach the new process"
+        );
+        assert!(t.remove(a).is_none());
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.pids(), vec![b]);
     }
 }

@@ -175,18 +175,17 @@ impl Builder {
                     leave_context();
                 })?,
         );
-        if let Some(threshold) = config.long_schedule {
-            let wd_shared = shared.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("{}-watchdog", config.name))
-                    .spawn(move || {
-                        enter_context(wd_shared.clone());
-                        crate::watchdog::run(&wd_shared, threshold);
-                        leave_context();
-                    })?,
-            );
-        }
+        let wd_shared = shared.clone();
+        let threshold = config.long_schedule;
+        threads.push(
+            std::thread::Builder::new()
+                .name(format!("{}-watchdog", config.name))
+                .spawn(move || {
+                    enter_context(wd_shared.clone());
+                    crate::watchdog::run(&wd_shared, threshold);
+                    leave_context();
+                })?,
+        );
         Ok(Runtime {
             handle: Handle { shared },
             threads,
@@ -195,7 +194,7 @@ impl Builder {
     }
 }
 
-type Runnable = async_task::Runnable;
+use crate::scheduler::Runnable;
 
 /// A running Girder node-local runtime: schedulers, timers, I/O.
 ///

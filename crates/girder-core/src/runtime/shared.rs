@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-use async_task::{Runnable, ScheduleInfo, WithInfo};
+use async_task::{ScheduleInfo, WithInfo};
 use crossbeam_deque::{Injector, Stealer};
 use parking_lot::{Condvar, Mutex, RwLock};
 
@@ -17,7 +17,7 @@ use crate::process::pcb::Pcb;
 use crate::process::table::ProcessTable;
 use crate::registry::Registry;
 use crate::scheduler::park::Idle;
-use crate::scheduler::worker;
+use crate::scheduler::{Runnable, worker};
 use crate::signal::{Control, Envelope, Signal};
 use crate::timer::Timers;
 use crate::watchdog::WorkerStats;
@@ -47,7 +47,7 @@ pub(crate) struct Shared {
     pub(crate) io: tokio::runtime::Handle,
     pub(crate) start: Instant,
     pub(crate) shutdown: AtomicBool,
-    next_pid: AtomicU64,
+    pub(crate) coarse_ms: AtomicU64,
     /// Signalled when a process exits while the runtime shuts down.
     pub(crate) exited: (Mutex<()>, Condvar),
     pub(crate) system_monitor: Mutex<Option<Pid>>,
@@ -73,15 +73,17 @@ impl Shared {
             io,
             start: Instant::now(),
             shutdown: AtomicBool::new(false),
-            next_pid: AtomicU64::new(1),
+            coarse_ms: AtomicU64::new(0),
             exited: (Mutex::new(()), Condvar::new()),
             system_monitor: Mutex::new(None),
             dist: RwLock::new(None),
         }
     }
 
-    pub(crate) fn now_nanos(&self) -> u64 {
-        self.start.elapsed().as_nanos() as u64
+    /// Milliseconds since start, to within the watchdog's tick (10 ms):
+    /// cheap enough for every spawn.
+    pub(crate) fn coarse_ms(&self) -> u64 {
+        self.coarse_ms.load(Ordering::Relaxed)
     }
 
     /// Creates a process and queues it to run.
@@ -90,8 +92,8 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: IntoExitReason,
     {
-        let pid = Pid::local(self.next_pid.fetch_add(1, Ordering::Relaxed));
-        let mut pcb = Pcb::new(pid, self.now_nanos());
+        let pid = self.table.allocate();
+        let mut pcb = Pcb::new(pid, self.coarse_ms());
         pcb.task_bytes = (size_of::<Driver<F>>() + TASK_HEADER_BYTES) as u32;
         {
             let local = pcb.local.get_mut();
@@ -120,8 +122,8 @@ impl Shared {
         }
         let driver = Driver::new(pcb, self.config.reductions, future);
         let shared = self.clone();
-        let (runnable, task) = async_task::spawn(
-            driver,
+        let (runnable, task) = async_task::Builder::new().metadata(pid).spawn(
+            move |_| driver,
             WithInfo(move |runnable, info: ScheduleInfo| {
                 worker::schedule(&shared, runnable, info.woken_while_running)
             }),
@@ -143,7 +145,7 @@ impl Shared {
             }
             return;
         }
-        let result = self.table.with(to.number(), |pcb| match pcb {
+        let result = self.table.with(to, |pcb| match pcb {
             Some(pcb) => pcb.push(sig),
             None => Err(sig),
         });
@@ -225,7 +227,7 @@ impl Shared {
                 }
             }
         }
-        self.table.remove(pid.number());
+        self.table.remove(pid);
         if let ExitReason::Panic(msg) = &reason {
             let name = extra.as_ref().and_then(|e| e.name.clone());
             tracing::error!(
@@ -274,22 +276,8 @@ impl Shared {
             self.exited.1.notify_all();
         }
     }
-
-    /// Called by the driver when a poll starts and ends (long_schedule
-    /// detection).
-    pub(crate) fn watchdog_begin(&self, pid: Pid) {
-        if let Some(i) = worker::current_index(self) {
-            self.stats[i].begin(pid);
-        }
-    }
-
-    pub(crate) fn watchdog_end(&self) {
-        if let Some(i) = worker::current_index(self) {
-            self.stats[i].end();
-        }
-    }
 }
 
 /// async-task's header and schedule closure, approximately: state word,
-/// awaiter waker, vtable pointer, and our `Arc<Shared>`.
-const TASK_HEADER_BYTES: usize = 48;
+/// awaiter waker, vtable pointer, the pid tag, and our `Arc<Shared>`.
+const TASK_HEADER_BYTES: usize = 64;

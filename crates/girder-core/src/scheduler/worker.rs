@@ -5,11 +5,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use async_task::Runnable;
 use crossbeam_deque::{Steal, Worker};
 use crossbeam_utils::Backoff;
 
-use super::{GLOBAL_POLL_INTERVAL, MAX_LIFO_POLLS};
+use super::{GLOBAL_POLL_INTERVAL, MAX_LIFO_POLLS, Runnable};
 use crate::runtime::Shared;
 
 /// The scheduler running on this thread.
@@ -26,14 +25,6 @@ thread_local! {
 
 fn with_worker<R>(f: impl FnOnce(Option<&WorkerCtx>) -> R) -> R {
     WORKER.with(|w| f(w.borrow().as_deref()))
-}
-
-/// The index of this thread's scheduler, if it is one of `shared`'s.
-pub(crate) fn current_index(shared: &Shared) -> Option<usize> {
-    with_worker(|w| match w {
-        Some(w) if std::ptr::eq(Arc::as_ptr(&w.shared), shared) => Some(w.index),
-        _ => None,
-    })
 }
 
 /// The schedule hook of every process task: a wake-up from this runtime's
@@ -98,7 +89,7 @@ impl WorkerCtx {
         let mut lifo_polls: u32 = 0;
         loop {
             if let Some(task) = self.next_task(&mut tick, &mut lifo_polls) {
-                task.run();
+                self.run_task(task);
                 continue;
             }
             // Spin briefly: work often arrives within microseconds.
@@ -112,7 +103,7 @@ impl WorkerCtx {
                 }
             }
             if let Some(task) = found {
-                task.run();
+                self.run_task(task);
                 continue;
             }
             if shared.shutdown.load(Ordering::Acquire) {
@@ -121,7 +112,7 @@ impl WorkerCtx {
             shared.idle.announce(self.index);
             if let Some(task) = self.steal_any() {
                 shared.idle.withdraw(self.index);
-                task.run();
+                self.run_task(task);
                 continue;
             }
             if shared.shutdown.load(Ordering::Acquire) {
@@ -131,6 +122,13 @@ impl WorkerCtx {
             shared.idle.park(self.index);
             shared.idle.withdraw(self.index);
         }
+    }
+
+    fn run_task(&self, task: Runnable) {
+        let stats = &self.shared.stats[self.index];
+        stats.begin(*task.metadata());
+        task.run();
+        stats.end();
     }
 
     fn next_task(&self, tick: &mut u32, lifo_polls: &mut u32) -> Option<Runnable> {

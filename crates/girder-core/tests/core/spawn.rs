@@ -19,9 +19,10 @@ girder_test!(
             let got = receive::<&str>().await;
             send(me, got);
         });
-        assert!(new > old);
-        assert_ne!(new, old);
-        assert!(new.to_string().starts_with("<0.") && new.to_string().ends_with(".0>"));
+        // The new process reuses the slot (same ID) under a new serial.
+        assert_eq!(new.id(), old.id());
+        assert_ne!(new.serial(), old.serial());
+        assert_eq!(new.to_string(), format!("<0.{}.{}>", new.id(), new.serial()));
         send(old, "to the dead");
         send(new, "to the living");
         assert_eq!(receive::<&str>().await, "to the living");
