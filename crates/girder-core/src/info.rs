@@ -92,7 +92,7 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
             + (e.monitors.len() + e.monitored_by.len()) * 48;
     }
     ProcessInfo {
-        pid: pcb.pid,
+        pid: pcb.pid(),
         status,
         message_queue_len: local.mailbox.len() + q.message_count(),
         reductions: pcb.reductions.load(Ordering::Relaxed),
@@ -106,7 +106,7 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
         monitored_by: extra.map_or_else(Vec::new, |e| e.monitored_by.values().copied().collect()),
         registered_name: extra.and_then(|e| e.name.as_deref().map(str::to_owned)),
         trap_exit: local.trap_exit,
-        spawned_at: Duration::from_millis(pcb.spawned_at),
+        spawned_at: Duration::from_millis(u64::from(pcb.spawned_at) * 10),
     }
 }
 

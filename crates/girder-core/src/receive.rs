@@ -62,13 +62,11 @@ pub fn make_ref() -> Ref {
     r
 }
 
-/// Scan state shared by every receive future.
+/// Scan state shared by every receive future: the sequence number to
+/// resume scanning at. Eight bytes, so a process idle in receive stays small.
 #[derive(Debug, Default)]
 struct Scan {
-    /// Sequence number to resume scanning at.
     cursor: u64,
-    /// A reference whose receive mark should set the starting point.
-    mark: Option<Ref>,
 }
 
 impl Scan {
@@ -82,15 +80,6 @@ impl Scan {
                 // Out of reductions: back of the run queue, then resume here.
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
-            }
-            if let Some(r) = self.mark.take() {
-                let mut local = pcb.local.lock();
-                if let Some(extra) = local.extra.as_mut() {
-                    if let Some(i) = extra.marks.iter().position(|(m, _)| *m == r) {
-                        let (_, seq) = extra.marks.remove(i);
-                        self.cursor = self.cursor.max(seq);
-                    }
-                }
             }
             for round in 0..2 {
                 let mut local = pcb.local.lock();
@@ -126,8 +115,32 @@ impl Scan {
 ///
 /// # Panics
 /// When polled outside a process.
-pub fn receive<T: Send + 'static>() -> Receive<T, fn(&T) -> bool> {
-    Receive::new(|_| true)
+pub fn receive<T: Send + 'static>() -> Receive<T, AnyMessage> {
+    Receive::new(AnyMessage)
+}
+
+/// Decides which messages of type `T` a [`Receive`] takes: any
+/// `FnMut(&T) -> bool`, or [`AnyMessage`].
+pub trait Pattern<T> {
+    /// Whether to take `msg`.
+    fn matches(&mut self, msg: &T) -> bool;
+}
+
+impl<T, F: FnMut(&T) -> bool> Pattern<T> for F {
+    fn matches(&mut self, msg: &T) -> bool {
+        self(msg)
+    }
+}
+
+/// The pattern of [`receive`]: every message of the type (and no bytes in
+/// the waiting future).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnyMessage;
+
+impl<T> Pattern<T> for AnyMessage {
+    fn matches(&mut self, _: &T) -> bool {
+        true
+    }
 }
 
 /// Waits for the first message of type `T` for which `pred` holds. Erlang
@@ -158,7 +171,7 @@ impl<T, P> std::fmt::Debug for Receive<T, P> {
     }
 }
 
-impl<T: Send + 'static, P: FnMut(&T) -> bool> Receive<T, P> {
+impl<T: Send + 'static, P: Pattern<T>> Receive<T, P> {
     fn new(pred: P) -> Self {
         Receive {
             pred,
@@ -170,8 +183,19 @@ impl<T: Send + 'static, P: FnMut(&T) -> bool> Receive<T, P> {
     /// Skips every message that was queued before `r` was made by
     /// [`make_ref`] in this process: a reply tagged with `r` cannot be among
     /// them. Without a matching mark this is a plain receive.
+    ///
+    /// # Panics
+    /// Outside a process.
     pub fn since(mut self, r: Ref) -> Self {
-        self.scan.mark = Some(r);
+        with_current(|pcb| {
+            let mut local = pcb.local.lock();
+            if let Some(extra) = local.extra.as_mut() {
+                if let Some(i) = extra.marks.iter().position(|(m, _)| *m == r) {
+                    let (_, seq) = extra.marks.remove(i);
+                    self.scan.cursor = self.scan.cursor.max(seq);
+                }
+            }
+        });
         self
     }
 
@@ -190,7 +214,9 @@ impl<T: Send + 'static, P: FnMut(&T) -> bool> Receive<T, P> {
         let pred = &mut self.pred;
         self.scan
             .poll(cx, |m| {
-                m.downcast_ref::<T>().filter(|t| pred(t)).map(|_| ())
+                m.downcast_ref::<T>()
+                    .filter(|t| pred.matches(t))
+                    .map(|_| ())
             })
             .map(|((), m)| take::<T>(m))
     }
@@ -203,7 +229,7 @@ fn take<T: 'static>(m: Envelope) -> T {
     }
 }
 
-impl<T: Send + 'static, P: FnMut(&T) -> bool + Unpin> Future for Receive<T, P> {
+impl<T: Send + 'static, P: Pattern<T> + Unpin> Future for Receive<T, P> {
     type Output = T;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         self.poll_msg(cx)
@@ -228,7 +254,7 @@ impl<T, P> std::fmt::Debug for ReceiveTimeout<T, P> {
     }
 }
 
-impl<T: Send + 'static, P: FnMut(&T) -> bool + Unpin> Future for ReceiveTimeout<T, P> {
+impl<T: Send + 'static, P: Pattern<T> + Unpin> Future for ReceiveTimeout<T, P> {
     type Output = Option<T>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = &mut *self;

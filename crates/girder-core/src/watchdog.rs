@@ -24,11 +24,11 @@ pub(crate) struct WorkerStats {
 }
 
 impl WorkerStats {
-    pub(crate) fn begin(&self, pid: Pid) {
+    pub(crate) fn begin(&self, pid_number: u64) {
         // Only this scheduler writes its counter.
         let n = self.polls.load(Ordering::Relaxed);
         self.polls.store(n.wrapping_add(1), Ordering::Relaxed);
-        self.running.store(pid.number() + 1, Ordering::Relaxed);
+        self.running.store(pid_number + 1, Ordering::Relaxed);
     }
 
     pub(crate) fn end(&self) {

@@ -42,7 +42,6 @@ pin_project! {
 pin_project! {
     pub(crate) struct Driver<F> {
         pcb: Arc<Pcb>,
-        slice: u32,
         started: bool,
         #[pin]
         state: State<F>,
@@ -50,10 +49,9 @@ pin_project! {
 }
 
 impl<F> Driver<F> {
-    pub(crate) fn new(pcb: Arc<Pcb>, slice: u32, fut: F) -> Driver<F> {
+    pub(crate) fn new(pcb: Arc<Pcb>, fut: F) -> Driver<F> {
         Driver {
             pcb,
-            slice,
             started: false,
             state: State::Running { fut },
         }
@@ -71,7 +69,9 @@ where
         let mut this = self.project();
         let pcb: &Arc<Pcb> = this.pcb;
         let _current = CurrentGuard::enter(pcb.clone());
-        let previous_budget = reductions::start_slice(*this.slice);
+        // The scheduler started this time slice; what the poll spends is
+        // the process's.
+        let budget_at_start = reductions::budget();
         if !*this.started {
             *this.started = true;
             pcb.signals.lock().waker = Some(cx.waker().clone());
@@ -98,11 +98,9 @@ where
             },
         };
 
-        let left = reductions::end_slice(previous_budget);
-        pcb.reductions.fetch_add(
-            u64::from(this.slice.saturating_sub(left)),
-            Ordering::Relaxed,
-        );
+        let spent = budget_at_start.saturating_sub(reductions::budget());
+        pcb.reductions
+            .fetch_add(u64::from(spent), Ordering::Relaxed);
 
         match exit {
             None => {

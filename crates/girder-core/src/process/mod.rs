@@ -73,12 +73,12 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Arc<Pcb>) -> R) -> R {
 /// Outside a process.
 #[track_caller]
 pub fn self_pid() -> Pid {
-    with_current(|p| p.pid)
+    with_current(|p| p.pid())
 }
 
 /// The pid of the calling process, or `None` outside a process.
 pub fn try_self_pid() -> Option<Pid> {
-    try_with_current(|p| p.map(|p| p.pid))
+    try_with_current(|p| p.map(|p| p.pid()))
 }
 
 /// Spawns a process running `future`. Erlang `spawn/1`, Elixir `spawn/1`.

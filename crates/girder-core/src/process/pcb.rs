@@ -29,7 +29,8 @@ pub(crate) const RUNNING: u8 = 2;
 pub(crate) const EXITING: u8 = 3;
 
 pub(crate) struct Pcb {
-    pub(crate) pid: Pid,
+    /// The pid's number (a PCB is always local).
+    number: u64,
     pub(crate) local: Mutex<Local>,
     pub(crate) signals: Mutex<SignalQueue>,
     pub(crate) status: AtomicU8,
@@ -40,8 +41,9 @@ pub(crate) struct Pcb {
     /// is left behind.
     pub(crate) has_signals: AtomicBool,
     pub(crate) reductions: AtomicU64,
-    /// Milliseconds since the runtime started (coarse clock).
-    pub(crate) spawned_at: u64,
+    /// Centiseconds since the runtime started (coarse clock; wraps after
+    /// 497 days).
+    pub(crate) spawned_at: u32,
     /// Bytes of the process's task allocation (future + header).
     pub(crate) task_bytes: u32,
 }
@@ -80,9 +82,10 @@ impl Local {
 }
 
 impl Pcb {
-    pub(crate) fn new(pid: Pid, spawned_at: u64) -> Pcb {
+    pub(crate) fn new(pid: Pid, spawned_at: u32) -> Pcb {
+        debug_assert!(pid.is_local());
         Pcb {
-            pid,
+            number: pid.number(),
             local: Mutex::new(Local::default()),
             signals: Mutex::new(SignalQueue::default()),
             status: AtomicU8::new(RUNNABLE),
@@ -92,6 +95,10 @@ impl Pcb {
             spawned_at,
             task_bytes: 0,
         }
+    }
+
+    pub(crate) fn pid(&self) -> Pid {
+        Pid::local(self.number)
     }
 
     /// Pushes a signal. Hands it back if the process has exited.
@@ -172,7 +179,7 @@ impl Pcb {
                 } else if reason.is_normal() {
                     // `exit(self(), normal)` ends the caller; a normal exit
                     // from anyone else is ignored.
-                    (!link && from == self.pid).then_some(ExitReason::Normal)
+                    (!link && from == self.pid()).then_some(ExitReason::Normal)
                 } else {
                     Some(reason)
                 }
@@ -217,5 +224,21 @@ impl Pcb {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn print_sizes() {
+        use super::*;
+        eprintln!(
+            "Pcb {} Local {} SignalQueue {} Mailbox {} Extra {}",
+            size_of::<Pcb>(),
+            size_of::<Local>(),
+            size_of::<SignalQueue>(),
+            size_of::<Mailbox>(),
+            size_of::<Extra>()
+        );
     }
 }

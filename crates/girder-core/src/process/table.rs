@@ -85,7 +85,7 @@ impl ProcessTable {
     }
 
     pub(crate) fn insert(&self, pcb: Arc<Pcb>) {
-        let (shard, slot, generation) = Self::locate(pcb.pid);
+        let (shard, slot, generation) = Self::locate(pcb.pid());
         let mut slab = self.shards[shard].write();
         let entry = &mut slab.slots[slot];
         debug_assert_eq!(entry.0, generation);
@@ -135,7 +135,7 @@ impl ProcessTable {
                 s.read()
                     .slots
                     .iter()
-                    .filter_map(|(_, p)| p.as_ref().map(|p| p.pid)),
+                    .filter_map(|(_, p)| p.as_ref().map(|p| p.pid())),
             );
         }
         all.sort_unstable();

@@ -263,12 +263,22 @@ impl Runtime {
         }
         shared.shutdown.store(true, Ordering::Release);
         let deadline = Instant::now() + shared.config.shutdown_timeout;
-        // Kill everyone, including processes spawned while we wait.
+        // Kill everyone, then wait for the exits; processes spawned while we
+        // wait get killed on the next round.
+        let mut last_round: Option<Instant> = None;
         loop {
-            let all = shared.table.all();
-            if all.is_empty() || Instant::now() >= deadline {
+            if shared.table.len() == 0 || Instant::now() >= deadline {
                 break;
             }
+            if last_round.is_some_and(|t| t.elapsed() < Duration::from_millis(500)) {
+                let mut g = shared.exited.0.lock();
+                if shared.table.len() > 0 {
+                    shared.exited.1.wait_for(&mut g, Duration::from_millis(20));
+                }
+                continue;
+            }
+            last_round = Some(Instant::now());
+            let all = shared.table.all();
             for pcb in &all {
                 let _ = pcb.push(Signal::control(Control::Exit {
                     from: RUNTIME_PID,
@@ -277,10 +287,6 @@ impl Runtime {
                 }));
             }
             drop(all);
-            let mut g = shared.exited.0.lock();
-            if shared.table.len() > 0 {
-                shared.exited.1.wait_for(&mut g, Duration::from_millis(20));
-            }
         }
         shared.idle.notify_all();
         crate::timer::stop(shared);

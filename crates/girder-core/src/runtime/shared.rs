@@ -93,7 +93,7 @@ impl Shared {
         F::Output: IntoExitReason,
     {
         let pid = self.table.allocate();
-        let mut pcb = Pcb::new(pid, self.coarse_ms());
+        let mut pcb = Pcb::new(pid, (self.coarse_ms() / 10) as u32);
         pcb.task_bytes = (size_of::<Driver<F>>() + TASK_HEADER_BYTES) as u32;
         {
             let local = pcb.local.get_mut();
@@ -120,9 +120,9 @@ impl Shared {
                 }
             });
         }
-        let driver = Driver::new(pcb, self.config.reductions, future);
+        let driver = Driver::new(pcb, future);
         let shared = self.clone();
-        let (runnable, task) = async_task::Builder::new().metadata(pid).spawn(
+        let (runnable, task) = async_task::Builder::new().metadata(pid.number()).spawn(
             move |_| driver,
             WithInfo(move |runnable, info: ScheduleInfo| {
                 worker::schedule(&shared, runnable, info.woken_while_running)
@@ -185,7 +185,7 @@ impl Shared {
     /// The last act of a process: close its signal queue, leave the process
     /// table and the registry, then tell its links and monitors.
     pub(crate) fn exit_process(&self, pcb: &Arc<Pcb>, reason: ExitReason) {
-        let pid = pcb.pid;
+        let pid = pcb.pid();
         let (extra, pending, mailbox, waker) = {
             let mut local = pcb.local.lock();
             local.exited = true;

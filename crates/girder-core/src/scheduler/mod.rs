@@ -24,8 +24,9 @@ pub(crate) mod park;
 pub(crate) mod reductions;
 pub(crate) mod worker;
 
-/// A scheduled process: its task, tagged with its pid (for the watchdog).
-pub(crate) type Runnable = async_task::Runnable<crate::Pid>;
+/// A scheduled process: its task, tagged with its pid's number (for the
+/// watchdog).
+pub(crate) type Runnable = async_task::Runnable<u64>;
 
 /// Polls in a row taken from the LIFO slot before the run queue gets a turn.
 pub(crate) const MAX_LIFO_POLLS: u32 = 3;

@@ -29,6 +29,12 @@ pub(crate) fn end_slice(previous: u32) -> u32 {
     BUDGET.with(|b| b.replace(previous))
 }
 
+/// The budget left in the current slice.
+#[inline]
+pub(crate) fn budget() -> u32 {
+    BUDGET.with(Cell::get)
+}
+
 /// Charges `n` reductions to the running process.
 #[inline]
 pub(crate) fn charge(n: u32) {

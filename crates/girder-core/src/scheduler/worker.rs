@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use crossbeam_deque::{Steal, Worker};
 use crossbeam_utils::Backoff;
 
-use super::{GLOBAL_POLL_INTERVAL, MAX_LIFO_POLLS, Runnable};
+use super::{GLOBAL_POLL_INTERVAL, MAX_LIFO_POLLS, Runnable, reductions};
 use crate::runtime::Shared;
 
 /// The scheduler running on this thread.
@@ -127,7 +127,9 @@ impl WorkerCtx {
     fn run_task(&self, task: Runnable) {
         let stats = &self.shared.stats[self.index];
         stats.begin(*task.metadata());
+        let previous = reductions::start_slice(self.shared.config.reductions);
         task.run();
+        reductions::end_slice(previous);
         stats.end();
     }
 
