@@ -1,3 +1,42 @@
 //! The `girder` command.
+//!
+//! `girder demo` shows Girder's process model at work on this machine: a
+//! million processes, fair scheduling beside a CPU hog, and Erlang's crash
+//! semantics (links, monitors, exit signals). Each subcommand lives in its
+//! own module; `main` only parses the command line and maps the outcome to
+//! an exit code.
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Girder: the BEAM process model in Rust.
+#[derive(Debug, Parser)]
+#[command(name = "girder", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands. `bench`, `node` and `epmd` will join `demo` here.
+#[derive(Debug, Subcommand)]
+enum Command {
+    Demo(demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Demo(args) => demo::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("girder: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
