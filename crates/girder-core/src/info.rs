@@ -105,7 +105,7 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
         monitors: extra.map_or_else(Vec::new, |e| e.monitors.values().copied().collect()),
         monitored_by: extra.map_or_else(Vec::new, |e| e.monitored_by.values().copied().collect()),
         registered_name: extra.and_then(|e| e.name.as_deref().map(str::to_owned)),
-        trap_exit: local.trap_exit,
+        trap_exit: pcb.trap_exit.load(Ordering::Relaxed),
         spawned_at: Duration::from_millis(u64::from(pcb.spawned_at) * 10),
     }
 }

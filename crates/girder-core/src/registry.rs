@@ -108,7 +108,7 @@ pub fn register(name: impl AsRef<str>, pid: Pid) -> Result<(), RegisterError> {
             return Err(no_proc);
         };
         let mut local = pcb.local.lock();
-        if local.exited {
+        if pcb.exited.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(no_proc);
         }
         let extra = local.extra();

@@ -87,14 +87,13 @@ impl Signal {
 /// The outer signal queue of one process, guarded by the PCB's signal lock.
 ///
 /// Senders only ever push. The owner drains it at its scheduling points.
-/// Once the process has exited the queue is closed: a push fails and hands
-/// the signal back so the sender can answer it (a link gets `noproc`).
+/// Once the process has exited the queue is closed (`Pcb::closed`): a push
+/// fails and hands the signal back so the sender can answer it (a link gets `noproc`).
 #[derive(Default)]
 pub(crate) struct SignalQueue {
     pub(crate) queue: VecDeque<Signal>,
     /// The process's waker, stored at its first poll.
     pub(crate) waker: Option<Waker>,
-    pub(crate) closed: bool,
 }
 
 impl SignalQueue {

@@ -191,7 +191,7 @@ pub fn exit(pid: Pid, reason: ExitReason) {
 /// [`crate::Exit`] messages instead of dying.
 #[track_caller]
 pub fn trap_exit(on: bool) -> bool {
-    with_current(|p| std::mem::replace(&mut p.local.lock().trap_exit, on))
+    with_current(|p| p.trap_exit.swap(on, std::sync::atomic::Ordering::Relaxed))
 }
 
 /// Links the caller and `pid`. Erlang `link/1`, Elixir `Process.link/1`.

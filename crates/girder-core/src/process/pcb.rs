@@ -3,7 +3,7 @@
 //!
 //! Two locks, always taken in this order when both are needed:
 //!
-//! 1. `local` — the owner's state: mailbox (inner queue), `trap_exit`, and the
+//! 1. `local` — the owner's state: mailbox (inner queue) and the
 //!    rarely used `Extra` (links, monitors, name, receive marks, pending
 //!    exit). Only the owner writes it; `process_info` and `register` read and
 //!    update it briefly from other threads.
@@ -40,6 +40,12 @@ pub(crate) struct Pcb {
     /// A push that the owner's check misses also wakes the owner, so nothing
     /// is left behind.
     pub(crate) has_signals: AtomicBool,
+    /// Whether the process traps exits (written only by the owner).
+    pub(crate) trap_exit: AtomicBool,
+    /// Set under the local lock when the process has exited.
+    pub(crate) exited: AtomicBool,
+    /// Set under the signal lock when the process has exited: pushes fail.
+    pub(crate) closed: AtomicBool,
     pub(crate) reductions: AtomicU64,
     /// Centiseconds since the runtime started (coarse clock; wraps after
     /// 497 days).
@@ -51,9 +57,6 @@ pub(crate) struct Pcb {
 #[derive(Default)]
 pub(crate) struct Local {
     pub(crate) mailbox: Mailbox,
-    pub(crate) trap_exit: bool,
-    /// Set (under this lock) when the process has exited.
-    pub(crate) exited: bool,
     pub(crate) extra: Option<Box<Extra>>,
 }
 
@@ -91,6 +94,9 @@ impl Pcb {
             status: AtomicU8::new(RUNNABLE),
             dying: AtomicBool::new(false),
             has_signals: AtomicBool::new(false),
+            trap_exit: AtomicBool::new(false),
+            exited: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
             reductions: AtomicU64::new(0),
             spawned_at,
             task_bytes: 0,
@@ -104,7 +110,7 @@ impl Pcb {
     /// Pushes a signal. Hands it back if the process has exited.
     pub(crate) fn push(&self, sig: Signal) -> Result<(), Signal> {
         let mut q = self.signals.lock();
-        if q.closed {
+        if self.closed.load(Ordering::Relaxed) {
             return Err(sig);
         }
         let was_empty = q.queue.is_empty();
@@ -173,7 +179,7 @@ impl Pcb {
                 } else if reason == ExitReason::Kill {
                     return Some(ExitReason::Killed);
                 }
-                if local.trap_exit {
+                if self.trap_exit.load(Ordering::Relaxed) {
                     local.mailbox.push(Box::new(Exit { from, reason }));
                     None
                 } else if reason.is_normal() {

@@ -188,11 +188,11 @@ impl Shared {
         let pid = pcb.pid();
         let (extra, pending, mailbox, waker) = {
             let mut local = pcb.local.lock();
-            local.exited = true;
+            pcb.exited.store(true, Ordering::Relaxed);
             let extra = local.extra.take();
             let mailbox = local.mailbox.clear();
             let mut q = pcb.signals.lock();
-            q.closed = true;
+            pcb.closed.store(true, Ordering::Relaxed);
             (extra, std::mem::take(&mut q.queue), mailbox, q.waker.take())
         };
         // Messages and the waker (a reference to our own task) are dropped
