@@ -14,6 +14,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Girder: the BEAM process model in Rust.
+///
+/// Lightweight processes, mailboxes with selective receive, links, monitors
+/// and exit signals, on one scheduler thread per core.
 #[derive(Debug, Parser)]
 #[command(name = "girder", version)]
 struct Cli {

@@ -21,7 +21,8 @@ use girder::{
 use super::report::{erl_down, erl_exit, line, section, thousands};
 use super::{Result, check, in_runtime, recv, recv_match};
 
-/// Runs the crash scenarios.
+/// Let it crash: panics, kill and custom reasons under links and monitors,
+/// printed as Erlang shows them.
 ///
 /// A linked process panics, a monitored process is killed with
 /// `exit(Pid, kill)` (even though it traps exits), and processes exit with

@@ -26,7 +26,8 @@ use girder::{
 use super::report::{LABEL, VALUE, duration, line, row, section, thousands};
 use super::{DemoError, Result, check, in_runtime, recv};
 
-/// Makes the fairness part smaller or larger.
+/// One CPU-bound process beside 10,000 chatty ones: nobody starves;
+/// girder::blocking for work that cannot yield.
 ///
 /// Runs 5,000 ping-pong pairs (10,000 chatty processes, 100 round trips
 /// each) alone, then beside one CPU-bound process that loops on

@@ -19,12 +19,13 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use girder::Runtime;
 
-/// Shows the process model live on this machine: a million processes, fair
+/// Show the process model live on this machine: a million processes, fair
 /// scheduling beside a CPU hog, and Erlang's crash semantics.
 ///
-/// With no part named, runs `spawn`, `fairness` and `crash` in turn (about
-/// 10 to 20 s in a release build). Each part prints what it measured and
-/// checks what it saw; the command fails if the runtime broke a rule.
+/// With no part named, runs `spawn`, `fairness` and `crash` in turn (a few
+/// seconds in a release build). Each part prints what it measured and
+/// checks what it saw; the command exits non-zero if the runtime broke a
+/// rule. `girder demo <PART> --help` explains each part.
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     #[command(subcommand)]
