@@ -91,9 +91,15 @@ impl Scan {
                 self.cursor = local.mailbox.next_seq();
                 drop(local);
                 // Take in what arrived during this poll, then look once more.
-                if round == 0 && pcb.drain().is_some() {
-                    // The process must exit; the driver ends it.
-                    return Poll::Pending;
+                if round == 0 {
+                    if !pcb.has_signals.load(std::sync::atomic::Ordering::Acquire) {
+                        // Nothing new: a second look would find nothing.
+                        break;
+                    }
+                    if pcb.drain().is_some() {
+                        // The process must exit; the driver ends it.
+                        return Poll::Pending;
+                    }
                 }
             }
             Poll::Pending
