@@ -85,7 +85,7 @@ impl Local {
 }
 
 impl Pcb {
-    pub(crate) fn new(pid: Pid, spawned_at: u32) -> Pcb {
+    pub(crate) fn new(pid: Pid, spawned_at: u32, task_bytes: u32) -> Pcb {
         debug_assert!(pid.is_local());
         Pcb {
             number: pid.number(),
@@ -99,7 +99,7 @@ impl Pcb {
             closed: AtomicBool::new(false),
             reductions: AtomicU64::new(0),
             spawned_at,
-            task_bytes: 0,
+            task_bytes,
         }
     }
 

@@ -56,9 +56,9 @@ impl ProcessTable {
         (id % SHARDS, id / SHARDS, pid.serial())
     }
 
-    /// Reserves a slot and returns the pid for it; the caller then builds the
-    /// PCB and calls [`ProcessTable::insert`].
-    pub(crate) fn allocate(&self) -> Pid {
+    /// Takes a free slot, builds the PCB for its pid with `make`, and stores
+    /// it; returns (a clone of) what it stored. One lock acquisition.
+    pub(crate) fn insert_new(&self, make: impl FnOnce(Pid) -> Arc<Pcb>) -> Arc<Pcb> {
         let shard = HOME.with(|h| {
             let mut home = h.get();
             if home == usize::MAX {
@@ -77,19 +77,14 @@ impl ProcessTable {
         };
         let generation = slab.slots[slot].0;
         slab.live += 1;
-        Pid::from_parts(
+        let pid = Pid::from_parts(
             crate::LOCAL_NODE,
             (slot * SHARDS + shard) as u32,
             generation,
-        )
-    }
-
-    pub(crate) fn insert(&self, pcb: Arc<Pcb>) {
-        let (shard, slot, generation) = Self::locate(pcb.pid());
-        let mut slab = self.shards[shard].write();
-        let entry = &mut slab.slots[slot];
-        debug_assert_eq!(entry.0, generation);
-        entry.1 = Some(pcb);
+        );
+        let pcb = make(pid);
+        slab.slots[slot].1 = Some(pcb.clone());
+        pcb
     }
 
     pub(crate) fn get(&self, pid: Pid) -> Option<Arc<Pcb>> {
@@ -158,13 +153,11 @@ mod tests {
     #[test]
     fn stale_pids_miss_and_slots_are_reused() {
         let t = ProcessTable::new();
-        let a = t.allocate();
-        t.insert(Arc::new(Pcb::new(a, 0)));
+        let a = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
         assert!(t.get(a).is_some());
         assert!(t.remove(a).is_some());
         assert!(t.get(a).is_none());
-        let b = t.allocate();
-        t.insert(Arc::new(Pcb::new(b, 0)));
+        let b = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
         assert_eq!(a.id(), b.id(), "same slot");
         assert_ne!(a, b, "new serial");
         assert!(

@@ -92,11 +92,15 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: IntoExitReason,
     {
-        let pid = self.table.allocate();
-        let mut pcb = Pcb::new(pid, (self.coarse_ms() / 10) as u32);
-        pcb.task_bytes = (size_of::<Driver<F>>() + TASK_HEADER_BYTES) as u32;
-        {
-            let local = pcb.local.get_mut();
+        let spawned_at = (self.coarse_ms() / 10) as u32;
+        let task_bytes = (size_of::<Driver<F>>() + TASK_HEADER_BYTES) as u32;
+        let pcb = self
+            .table
+            .insert_new(|pid| Arc::new(Pcb::new(pid, spawned_at, task_bytes)));
+        let pid = pcb.pid();
+        if opts.link.is_some() || opts.monitor.is_some() {
+            // Nobody can signal the child yet: its pid is not out.
+            let mut local = pcb.local.lock();
             if let Some(parent) = opts.link {
                 local.extra().links.insert(parent);
             }
@@ -104,8 +108,6 @@ impl Shared {
                 local.extra().monitored_by.insert(monitor, parent);
             }
         }
-        let pcb = Arc::new(pcb);
-        self.table.insert(pcb.clone());
         // The parent's half of the link or monitor exists before the child
         // can run, so the child's exit can never be missed (atomic spawn).
         if opts.link.is_some() || opts.monitor.is_some() {
