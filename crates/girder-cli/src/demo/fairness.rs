@@ -12,8 +12,8 @@
 //! Part two runs jobs that compute for a quarter of a second without ever
 //! yielding, first inline in processes (they hold their schedulers; the
 //! watchdog reports `long_schedule`), then in [`girder::blocking`] (they run
-//! on the blocking pool, as BEAM's dirty schedulers), while a ping-pong
-//! probe measures how long the other processes had to wait.
+//! on the blocking pool, as BEAM's dirty schedulers), while a crowd of
+//! ping-pong probes measures how long the other processes had to wait.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -35,7 +35,7 @@ use super::{DemoError, Result, check, in_runtime, recv};
 /// prints that every chatty process completed, their p50/p99/max round-trip
 /// latency in both runs, and how far the heavy process got. Then runs
 /// compute jobs that never yield (about 250 ms each, one per scheduler)
-/// inline and then in `girder::blocking`, while a ping-pong probe measures
+/// inline and then in `girder::blocking`, while ping-pong probes measure
 /// the longest wait of the other processes and the watchdog counts
 /// `long_schedule` reports.
 #[derive(Debug, Default, clap::Args)]
@@ -300,14 +300,18 @@ fn crunch_n(n: u64) -> u64 {
     x
 }
 
-/// The probe's findings.
+/// Ping-pong probes running while the jobs run: enough that both
+/// schedulers have some in their run queues, whichever ones the jobs take.
+const PROBES: usize = 100;
+
+/// A probe's findings.
 #[derive(Debug)]
 struct ProbeReport {
     round_trips: u64,
     max: Duration,
 }
 
-/// The probe has done its first round trips and is measuring.
+/// A probe has done its first round trips and is measuring.
 #[derive(Debug)]
 struct ProbeReady;
 
@@ -328,7 +332,9 @@ async fn blocking_work(plan: Plan) -> Result<()> {
         "{jobs} jobs (one per scheduler) compute for ~{} each without yielding,",
         duration(plan.job)
     ));
-    line("while a ping-pong probe measures how long other processes wait.");
+    line(format!(
+        "while {PROBES} ping-pong probes measure how long other processes wait."
+    ));
     println!();
     println!(
         "  {:<LABEL$} {:>VALUE$} {:>14} {:>15}",
@@ -355,23 +361,25 @@ async fn blocking_work(plan: Plan) -> Result<()> {
     }
     println!();
     line(format!(
-        "inline, the jobs held the schedulers: the probe waited up to {};",
+        "inline, a job holds the scheduler it runs on: probes queued behind it waited up to {};",
         duration(inline.0.max)
     ));
     line(format!(
-        "in girder::blocking it never waited more than {}.",
+        "in girder::blocking, no probe waited more than {}.",
         duration(pooled.0.max)
     ));
     Ok(())
 }
 
 /// Runs `jobs` jobs of `per_job` crunches, inline or on the blocking pool,
-/// beside a probe; returns the probe's report and the number of
+/// beside the probes; returns their round trips and longest one, and the number of
 /// `long_schedule` reports the watchdog sent.
 async fn run_jobs(jobs: usize, per_job: u64, pooled: bool) -> Result<(ProbeReport, usize)> {
     let me = self_pid();
-    let probe = spawn(probe(me));
-    recv::<ProbeReady>("the probe to start").await?;
+    let probes: Vec<Pid> = (0..PROBES).map(|_| spawn(probe(me))).collect();
+    for _ in 0..PROBES {
+        recv::<ProbeReady>("the probes to start").await?;
+    }
     for _ in 0..jobs {
         spawn(async move {
             if pooled {
@@ -385,8 +393,18 @@ async fn run_jobs(jobs: usize, per_job: u64, pooled: bool) -> Result<(ProbeRepor
     for _ in 0..jobs {
         recv::<JobDone>("the jobs to finish").await?;
     }
-    send(probe, Stop);
-    let report = recv::<ProbeReport>("the probe's report").await?;
+    for &probe in &probes {
+        send(probe, Stop);
+    }
+    let mut all = ProbeReport {
+        round_trips: 0,
+        max: Duration::ZERO,
+    };
+    for _ in 0..PROBES {
+        let report = recv::<ProbeReport>("the probes' reports").await?;
+        all.round_trips += report.round_trips;
+        all.max = all.max.max(report.max);
+    }
     let mut reports = 0;
     loop {
         // Start from a slice with reductions left: a `receive` with a zero
@@ -402,10 +420,10 @@ async fn run_jobs(jobs: usize, per_job: u64, pooled: bool) -> Result<(ProbeRepor
         }
         reports += 1;
     }
-    if report.round_trips == 0 {
-        return Err(DemoError::new("the probe made no round trip"));
+    if all.round_trips == 0 {
+        return Err(DemoError::new("the probes made no round trip"));
     }
-    Ok((report, reports))
+    Ok((all, reports))
 }
 
 /// Ping-pongs with an echo process until it receives [`Stop`]; reports the
