@@ -329,7 +329,7 @@ async fn blocking_work(plan: Plan) -> Result<()> {
     let per_crunch = start.elapsed().as_secs_f64() / sample as f64;
     let per_job = (plan.job.as_secs_f64() / per_crunch.max(1e-12)) as u64;
     line(format!(
-        "{jobs} jobs (one per scheduler) compute for ~{} each without yielding,",
+        "{jobs} jobs (as many as schedulers) compute for ~{} each without yielding,",
         duration(plan.job)
     ));
     line(format!(
