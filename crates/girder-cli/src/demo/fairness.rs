@@ -34,7 +34,7 @@ use super::{DemoError, Result, check, in_runtime, recv};
 /// `consume_reductions(1).await` and so yields every 4,000 iterations;
 /// prints that every chatty process completed, their p50/p99/max round-trip
 /// latency in both runs, and how far the heavy process got. Then runs
-/// compute jobs that never yield (about 250 ms each, one per scheduler)
+/// compute jobs that never yield (about 250 ms each, as many as schedulers)
 /// inline and then in `girder::blocking`, while ping-pong probes measure
 /// the longest wait of the other processes and the watchdog counts
 /// `long_schedule` reports.
