@@ -99,6 +99,9 @@ mod demo {
                 "1,000 processes spawned afterwards all ran",
             ],
         );
+        // Process panics become crash reports, not stderr noise.
+        let err = String::from_utf8_lossy(&girder(&["demo", "crash"]).stderr).into_owned();
+        assert!(!err.contains("panicked at"), "stderr:\n{err}");
     }
 
     #[test]

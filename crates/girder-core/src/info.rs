@@ -72,20 +72,23 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
 
 fn snapshot(pcb: &Pcb) -> ProcessInfo {
     let local = pcb.local.lock();
-    let q = pcb.signals.lock();
+    let (queued, queued_messages, queued_capacity) = pcb.signals.inspect(|q| {
+        let messages = q.iter().filter(|s| matches!(s, Signal::Message(_))).count();
+        (q.len(), messages, q.capacity())
+    });
     let status = match pcb.status.load(Ordering::Relaxed) {
         RUNNING => Status::Running,
         EXITING => Status::Exiting,
         RUNNABLE => Status::Runnable,
-        _ if !q.queue.is_empty() => Status::Runnable,
+        _ if queued > 0 => Status::Runnable,
         _ => Status::Waiting,
     };
     let extra = local.extra.as_deref();
     let mut memory = size_of::<Pcb>()
         + 2 * size_of::<usize>()
-        + pcb.task_bytes as usize
+        + pcb.task_bytes()
         + local.mailbox.capacity() * (size_of::<u64>() + 2 * size_of::<usize>())
-        + q.queue.capacity() * size_of::<Signal>();
+        + queued_capacity * size_of::<Signal>();
     if let Some(e) = extra {
         memory += size_of::<Extra>()
             + e.links.capacity() * size_of::<Pid>()
@@ -94,7 +97,7 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
     ProcessInfo {
         pid: pcb.pid(),
         status,
-        message_queue_len: local.mailbox.len() + q.message_count(),
+        message_queue_len: local.mailbox.len() + queued_messages,
         reductions: pcb.reductions.load(Ordering::Relaxed),
         memory,
         links: extra.map_or_else(Vec::new, |e| {
@@ -105,7 +108,7 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
         monitors: extra.map_or_else(Vec::new, |e| e.monitors.values().copied().collect()),
         monitored_by: extra.map_or_else(Vec::new, |e| e.monitored_by.values().copied().collect()),
         registered_name: extra.and_then(|e| e.name.as_deref().map(str::to_owned)),
-        trap_exit: pcb.trap_exit.load(Ordering::Relaxed),
+        trap_exit: pcb.traps_exits(),
         spawned_at: Duration::from_millis(u64::from(pcb.spawned_at) * 10),
     }
 }

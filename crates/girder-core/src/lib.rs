@@ -79,6 +79,7 @@ mod registry;
 mod runtime;
 mod scheduler;
 mod signal;
+mod signal_queue;
 pub(crate) mod sync;
 mod timer;
 mod watchdog;

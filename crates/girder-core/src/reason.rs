@@ -186,6 +186,38 @@ impl<T, E: fmt::Display + fmt::Debug + Send + Sync + 'static> IntoExitReason for
     }
 }
 
+thread_local! {
+    /// Where the last panic in a process on this thread happened, recorded
+    /// by the panic hook for the crash report.
+    static PANIC_LOCATION: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+pub(crate) fn take_panic_location() -> Option<String> {
+    PANIC_LOCATION.with(|l| l.borrow_mut().take())
+}
+
+/// Installs (once per OS process) a panic hook that keeps panics inside
+/// girder processes out of stderr: each becomes a `Panic` exit reason and a
+/// crash report through `tracing` (target `girder::crash_report`, with the
+/// location), as a BEAM process crash becomes a logger report. Panics
+/// anywhere else go to the hook that was installed before.
+pub(crate) fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_quiet_process = crate::process::try_self_pid().is_some()
+                && crate::runtime::try_with_shared(|s| s.is_some_and(|s| s.config.crash_reports));
+            if in_quiet_process {
+                let location = info.location().map(|l| l.to_string());
+                PANIC_LOCATION.with(|l| *l.borrow_mut() = location);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// The message a panic left, as a string.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Arc<str> {
     if let Some(s) = payload.downcast_ref::<&'static str>() {

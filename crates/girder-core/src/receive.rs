@@ -62,6 +62,17 @@ pub fn make_ref() -> Ref {
     r
 }
 
+/// Out of reductions: the process goes to the back of the run queue and the
+/// receive resumes (and looks at the mailbox) when its turn comes again.
+fn yield_if_exhausted(cx: &Context<'_>) -> bool {
+    if reductions::exhausted() {
+        cx.waker().wake_by_ref();
+        true
+    } else {
+        false
+    }
+}
+
 /// Scan state shared by every receive future: the sequence number to
 /// resume scanning at. Eight bytes, so a process idle in receive stays small.
 #[derive(Debug, Default)]
@@ -76,9 +87,7 @@ impl Scan {
         mut select: impl FnMut(&Envelope) -> Option<S>,
     ) -> Poll<(S, Envelope)> {
         with_current(|pcb| {
-            if reductions::exhausted() {
-                // Out of reductions: back of the run queue, then resume here.
-                cx.waker().wake_by_ref();
+            if yield_if_exhausted(cx) {
                 return Poll::Pending;
             }
             for round in 0..2 {
@@ -92,7 +101,7 @@ impl Scan {
                 drop(local);
                 // Take in what arrived during this poll, then look once more.
                 if round == 0 {
-                    if !pcb.has_signals.load(std::sync::atomic::Ordering::Acquire) {
+                    if !pcb.signals.has_pending() {
                         // Nothing new: a second look would find nothing.
                         break;
                     }
@@ -264,6 +273,10 @@ impl<T: Send + 'static, P: Pattern<T> + Unpin> Future for ReceiveTimeout<T, P> {
     type Output = Option<T>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = &mut *self;
+        if yield_if_exhausted(cx) {
+            // Look at the mailbox after the yield, before any timeout.
+            return Poll::Pending;
+        }
         if let Poll::Ready(m) = this.inner.poll_msg(cx) {
             return Poll::Ready(Some(m));
         }
@@ -346,6 +359,9 @@ impl<S, F: FnMut(&(dyn Any + Send)) -> Option<S> + Unpin> Future for SelectTimeo
     type Output = Option<(S, Box<dyn Any + Send>)>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if yield_if_exhausted(cx) {
+            return Poll::Pending;
+        }
         if let Poll::Ready(hit) = Pin::new(&mut this.inner).poll(cx) {
             return Poll::Ready(Some(hit));
         }

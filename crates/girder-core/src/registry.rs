@@ -108,7 +108,7 @@ pub fn register(name: impl AsRef<str>, pid: Pid) -> Result<(), RegisterError> {
             return Err(no_proc);
         };
         let mut local = pcb.local.lock();
-        if pcb.exited.load(std::sync::atomic::Ordering::Relaxed) {
+        if pcb.is_exited() {
             return Err(no_proc);
         }
         let extra = local.extra();

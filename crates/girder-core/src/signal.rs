@@ -12,8 +12,6 @@
 //! defined here.
 
 use std::any::Any;
-use std::collections::VecDeque;
-use std::task::Waker;
 
 use crate::{ExitReason, Pid, Ref};
 
@@ -81,28 +79,6 @@ pub(crate) enum Control {
 impl Signal {
     pub(crate) fn control(c: Control) -> Signal {
         Signal::Control(Box::new(c))
-    }
-}
-
-/// The outer signal queue of one process, guarded by the PCB's signal lock.
-///
-/// Senders only ever push. The owner drains it at its scheduling points.
-/// Once the process has exited the queue is closed (`Pcb::closed`): a push
-/// fails and hands the signal back so the sender can answer it (a link gets `noproc`).
-#[derive(Default)]
-pub(crate) struct SignalQueue {
-    pub(crate) queue: VecDeque<Signal>,
-    /// The process's waker, stored at its first poll.
-    pub(crate) waker: Option<Waker>,
-}
-
-impl SignalQueue {
-    /// Number of ordinary messages still in the outer queue.
-    pub(crate) fn message_count(&self) -> usize {
-        self.queue
-            .iter()
-            .filter(|s| matches!(s, Signal::Message(_)))
-            .count()
     }
 }
 

@@ -23,7 +23,7 @@ pub mod prelude {
     pub use girder_core::{
         Down, Exit, ExitReason, Pid, Ref, blocking, cancel_timer, consume_reductions, demonitor,
         demonitor_flush, exit, link, make_ref, monitor, process_info, receive, receive_match,
-        register, self_pid, send, send_after, send_named, sleep, spawn, spawn_link,
-        spawn_monitor, trap_exit, unlink, whereis, yield_now,
+        register, self_pid, send, send_after, send_named, sleep, spawn, spawn_link, spawn_monitor,
+        trap_exit, unlink, whereis, yield_now,
     };
 }

@@ -74,7 +74,7 @@ where
         let budget_at_start = reductions::budget();
         if !*this.started {
             *this.started = true;
-            pcb.signals.lock().waker = Some(cx.waker().clone());
+            pcb.signals.set_waker(cx.waker().clone());
         }
         pcb.status.store(RUNNING, Ordering::Relaxed);
 
@@ -85,7 +85,7 @@ where
                     match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
                         Ok(Poll::Ready(out)) => Some(out.into_exit_reason()),
                         Ok(Poll::Pending) => {
-                            if pcb.dying.load(Ordering::Relaxed) {
+                            if pcb.is_dying() {
                                 pcb.drain()
                             } else {
                                 None

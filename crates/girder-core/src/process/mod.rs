@@ -124,7 +124,7 @@ where
             future,
             SpawnOpts {
                 link: Some(me),
-                monitor: None,
+                ..SpawnOpts::default()
             },
         )
     })
@@ -149,8 +149,8 @@ where
         s.spawn_process(
             future,
             SpawnOpts {
-                link: None,
                 monitor: Some((monitor, me)),
+                ..SpawnOpts::default()
             },
         )
     });
@@ -191,7 +191,7 @@ pub fn exit(pid: Pid, reason: ExitReason) {
 /// [`crate::Exit`] messages instead of dying.
 #[track_caller]
 pub fn trap_exit(on: bool) -> bool {
-    with_current(|p| p.trap_exit.swap(on, std::sync::atomic::Ordering::Relaxed))
+    with_current(|p| p.set_trap_exit(on))
 }
 
 /// Links the caller and `pid`. Erlang `link/1`, Elixir `Process.link/1`.

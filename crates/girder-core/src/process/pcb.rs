@@ -7,19 +7,22 @@
 //!    rarely used `Extra` (links, monitors, name, receive marks, pending
 //!    exit). Only the owner writes it; `process_info` and `register` read and
 //!    update it briefly from other threads.
-//! 2. `signals` — the outer signal queue. Any thread pushes to it; the owner
-//!    drains it into `local` at its scheduling points.
+//! 2. `signals` — the outer signal queue ([`crate::signal_queue`]). Any
+//!    thread pushes to it; the owner drains it into `local` at its
+//!    scheduling points.
 //!
 //! `status` is a hint for `process_info`; `dying` is set once a signal has
 //! decided the process must exit, so the driver ends it at once.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
 use crate::mailbox::Mailbox;
-use crate::signal::{Control, Down, Exit, Signal, SignalQueue};
+use crate::signal::{Control, Down, Exit, Signal};
+use crate::signal_queue::SignalQueue;
 use crate::{ExitReason, Pid, Ref};
 
 /// `process_info` status values, stored in `Pcb::status`.
@@ -28,30 +31,26 @@ pub(crate) const RUNNABLE: u8 = 1;
 pub(crate) const RUNNING: u8 = 2;
 pub(crate) const EXITING: u8 = 3;
 
+/// `Pcb::flags` bits.
+const DYING: u8 = 1;
+const TRAP_EXIT: u8 = 2;
+const EXITED: u8 = 4;
+
 pub(crate) struct Pcb {
     /// The pid's number (a PCB is always local).
     number: u64,
     pub(crate) local: Mutex<Local>,
-    pub(crate) signals: Mutex<SignalQueue>,
+    pub(crate) signals: SignalQueue<Signal>,
     pub(crate) status: AtomicU8,
-    pub(crate) dying: AtomicBool,
-    /// Set (under the signal lock) when a signal is pushed, cleared when the
-    /// owner drains: lets `drain` skip both locks when nothing is queued.
-    /// A push that the owner's check misses also wakes the owner, so nothing
-    /// is left behind.
-    pub(crate) has_signals: AtomicBool,
-    /// Whether the process traps exits (written only by the owner).
-    pub(crate) trap_exit: AtomicBool,
-    /// Set under the local lock when the process has exited.
-    pub(crate) exited: AtomicBool,
-    /// Set under the signal lock when the process has exited: pushes fail.
-    pub(crate) closed: AtomicBool,
+    /// `DYING | TRAP_EXIT | EXITED`.
+    flags: AtomicU8,
     pub(crate) reductions: AtomicU64,
     /// Centiseconds since the runtime started (coarse clock; wraps after
     /// 497 days).
     pub(crate) spawned_at: u32,
-    /// Bytes of the process's task allocation (future + header).
-    pub(crate) task_bytes: u32,
+    /// Size of the process's task allocation (future + header), in 8-byte
+    /// words (saturating).
+    task_words: u16,
 }
 
 #[derive(Default)]
@@ -74,6 +73,7 @@ pub(crate) struct Extra {
     /// moment it was made. A few at most; the oldest falls off.
     pub(crate) marks: Vec<(Ref, u64)>,
     pub(crate) pending_exit: Option<ExitReason>,
+    pub(crate) on_exit: Option<crate::runtime::OnExit>,
 }
 
 pub(crate) const MAX_MARKS: usize = 8;
@@ -85,21 +85,17 @@ impl Local {
 }
 
 impl Pcb {
-    pub(crate) fn new(pid: Pid, spawned_at: u32, task_bytes: u32) -> Pcb {
+    pub(crate) fn new(pid: Pid, spawned_at: u32, task_bytes: usize) -> Pcb {
         debug_assert!(pid.is_local());
         Pcb {
             number: pid.number(),
             local: Mutex::new(Local::default()),
-            signals: Mutex::new(SignalQueue::default()),
+            signals: SignalQueue::new(),
             status: AtomicU8::new(RUNNABLE),
-            dying: AtomicBool::new(false),
-            has_signals: AtomicBool::new(false),
-            trap_exit: AtomicBool::new(false),
-            exited: AtomicBool::new(false),
-            closed: AtomicBool::new(false),
+            flags: AtomicU8::new(0),
             reductions: AtomicU64::new(0),
             spawned_at,
-            task_bytes,
+            task_words: u16::try_from(task_bytes.div_ceil(8)).unwrap_or(u16::MAX),
         }
     }
 
@@ -107,25 +103,47 @@ impl Pcb {
         Pid::local(self.number)
     }
 
+    pub(crate) fn task_bytes(&self) -> usize {
+        usize::from(self.task_words) * 8
+    }
+
+    /// A signal decided the process must exit (its reason is in `Extra`).
+    pub(crate) fn is_dying(&self) -> bool {
+        self.flags.load(Ordering::Relaxed) & DYING != 0
+    }
+
+    pub(crate) fn traps_exits(&self) -> bool {
+        self.flags.load(Ordering::Relaxed) & TRAP_EXIT != 0
+    }
+
+    /// Sets `trap_exit` (owner only); returns the previous value.
+    pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
+        let old = if on {
+            self.flags.fetch_or(TRAP_EXIT, Ordering::Relaxed)
+        } else {
+            self.flags.fetch_and(!TRAP_EXIT, Ordering::Relaxed)
+        };
+        old & TRAP_EXIT != 0
+    }
+
+    /// The process has exited (set under the local lock).
+    pub(crate) fn is_exited(&self) -> bool {
+        self.flags.load(Ordering::Relaxed) & EXITED != 0
+    }
+
+    pub(crate) fn set_exited(&self) {
+        self.flags.fetch_or(EXITED, Ordering::Relaxed);
+    }
+
     /// Pushes a signal. Hands it back if the process has exited.
     pub(crate) fn push(&self, sig: Signal) -> Result<(), Signal> {
-        let mut q = self.signals.lock();
-        if self.closed.load(Ordering::Relaxed) {
-            return Err(sig);
-        }
-        let was_empty = q.queue.is_empty();
-        q.queue.push_back(sig);
-        self.has_signals.store(true, Ordering::Release);
-        if was_empty {
-            if let Some(w) = &q.waker {
-                let _ = self.status.compare_exchange(
-                    WAITING,
-                    RUNNABLE,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                );
-                w.wake_by_ref();
-            }
+        if self.signals.push(sig)? {
+            let _ = self.status.compare_exchange(
+                WAITING,
+                RUNNABLE,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
         }
         Ok(())
     }
@@ -135,33 +153,29 @@ impl Pcb {
     /// decided that the process must exit (the rest stay queued for the exit
     /// path).
     pub(crate) fn drain(&self) -> Option<ExitReason> {
-        if self.dying.load(Ordering::Relaxed) {
+        if self.is_dying() {
             return self.local.lock().extra().pending_exit.clone();
         }
-        if !self.has_signals.load(Ordering::Acquire) {
+        if !self.signals.has_pending() {
             return None;
         }
         let mut local = self.local.lock();
-        let mut q = self.signals.lock();
-        self.has_signals.store(false, Ordering::Relaxed);
-        while let Some(sig) = q.queue.pop_front() {
+        let mut exit = None;
+        self.signals.drain(|sig| {
             match sig {
                 Signal::Message(m) => local.mailbox.push(m),
                 Signal::Control(c) => {
                     if let Some(reason) = self.handle_control(&mut local, *c) {
                         local.extra().pending_exit = Some(reason.clone());
-                        self.dying.store(true, Ordering::Relaxed);
-                        self.has_signals
-                            .store(!q.queue.is_empty(), Ordering::Relaxed);
-                        return Some(reason);
+                        self.flags.fetch_or(DYING, Ordering::Relaxed);
+                        exit = Some(reason);
+                        return ControlFlow::Break(());
                     }
                 }
             }
-        }
-        if q.queue.capacity() > 16 {
-            q.queue.shrink_to(4);
-        }
-        None
+            ControlFlow::Continue(())
+        });
+        exit
     }
 
     /// Acts on one control signal while the process is alive; returns an exit
@@ -179,7 +193,7 @@ impl Pcb {
                 } else if reason == ExitReason::Kill {
                     return Some(ExitReason::Killed);
                 }
-                if self.trap_exit.load(Ordering::Relaxed) {
+                if self.traps_exits() {
                     local.mailbox.push(Box::new(Exit { from, reason }));
                     None
                 } else if reason.is_normal() {
@@ -235,16 +249,16 @@ impl Pcb {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The PCB is the biggest part of an idle process: keep it within one
+    /// 160-byte allocator size class together with the `Arc` counts.
     #[test]
-    fn print_sizes() {
-        use super::*;
-        eprintln!(
-            "Pcb {} Local {} SignalQueue {} Mailbox {} Extra {}",
-            size_of::<Pcb>(),
-            size_of::<Local>(),
-            size_of::<SignalQueue>(),
-            size_of::<Mailbox>(),
-            size_of::<Extra>()
+    fn pcb_stays_small() {
+        assert!(
+            size_of::<Pcb>() + 16 <= 160,
+            "Pcb is {} bytes",
+            size_of::<Pcb>()
         );
     }
 }

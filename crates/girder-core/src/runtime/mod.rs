@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
 
-pub(crate) use self::shared::{RUNTIME_PID, Shared, SpawnOpts};
+pub(crate) use self::shared::{OnExit, RUNTIME_PID, Shared, SpawnOpts};
 use crate::dist::{Distribution, RemoteSignal};
 use crate::signal::{Control, Signal};
 use crate::{ExitReason, IntoExitReason, Pid};
@@ -68,6 +68,7 @@ pub(crate) struct Config {
     pub(crate) reductions: u32,
     pub(crate) long_schedule: Option<Duration>,
     pub(crate) shutdown_timeout: Duration,
+    pub(crate) crash_reports: bool,
 }
 
 /// Configures and builds a [`Runtime`]. Erlang's `erl +S` and `+sbwt`-style
@@ -95,6 +96,7 @@ impl Default for Builder {
                 reductions: crate::scheduler::reductions::SLICE,
                 long_schedule: Some(Duration::from_millis(100)),
                 shutdown_timeout: Duration::from_secs(10),
+                crash_reports: true,
             },
         }
     }
@@ -134,9 +136,22 @@ impl Builder {
         self
     }
 
+    /// Whether a panic inside a process is reported only as a crash report
+    /// through `tracing` (target `girder::crash_report`, with the panic's
+    /// location) — the default, as BEAM logs a crash report — or also
+    /// printed by Rust's panic hook. Either way the process exits with
+    /// `Panic(message)`.
+    pub fn crash_reports(mut self, on: bool) -> Builder {
+        self.config.crash_reports = on;
+        self
+    }
+
     /// Starts the runtime's threads.
     pub fn build(self) -> io::Result<Runtime> {
         let config = self.config;
+        if config.crash_reports {
+            crate::reason::install_panic_hook();
+        }
         let n = config.schedulers;
         let io_rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -432,23 +447,25 @@ impl Handle {
     {
         let slot: Arc<ResultSlot<F::Output>> = Arc::default();
         let out = slot.clone();
-        // A watcher process spawns the root under a monitor, so it learns the
-        // root's exit reason however it ends.
-        let output: Arc<parking_lot::Mutex<Option<F::Output>>> = Arc::default();
-        let root_output = output.clone();
-        self.spawn(async move {
-            let (_root, _monitor) = crate::spawn_monitor(async move {
+        let on_exit = slot.clone();
+        self.shared.spawn_process(
+            async move {
                 let value = future.await;
-                *root_output.lock() = Some(value);
-            });
-            let down = crate::receive::<crate::Down>().await;
-            let result = match output.lock().take() {
-                Some(value) => Ok(value),
-                None => Err(down.reason),
-            };
-            *out.0.lock() = Some(result);
-            out.1.notify_all();
-        });
+                *out.0.lock() = Some(Ok(value));
+            },
+            SpawnOpts {
+                // Learns the root's exit reason however it ends, without a
+                // watcher process.
+                on_exit: Some(Box::new(move |reason: &ExitReason| {
+                    let mut g = on_exit.0.lock();
+                    if g.is_none() {
+                        *g = Some(Err(reason.clone()));
+                    }
+                    on_exit.1.notify_all();
+                })),
+                ..SpawnOpts::default()
+            },
+        );
         let mut g = slot.0.lock();
         loop {
             if let Some(result) = g.take() {

@@ -33,7 +33,12 @@ pub(crate) struct SpawnOpts {
     pub(crate) link: Option<Pid>,
     /// The parent monitors the child under this reference.
     pub(crate) monitor: Option<(Ref, Pid)>,
+    /// Called with the exit reason once the process has exited (before its
+    /// links and monitors fire). Used by `block_on`.
+    pub(crate) on_exit: Option<OnExit>,
 }
+
+pub(crate) type OnExit = Box<dyn FnOnce(&ExitReason) + Send>;
 
 pub(crate) struct Shared {
     pub(crate) config: Config,
@@ -87,20 +92,21 @@ impl Shared {
     }
 
     /// Creates a process and queues it to run.
-    pub(crate) fn spawn_process<F>(self: &Arc<Self>, future: F, opts: SpawnOpts) -> Pid
+    pub(crate) fn spawn_process<F>(self: &Arc<Self>, future: F, mut opts: SpawnOpts) -> Pid
     where
         F: Future + Send + 'static,
         F::Output: IntoExitReason,
     {
         let spawned_at = (self.coarse_ms() / 10) as u32;
-        let task_bytes = (size_of::<Driver<F>>() + TASK_HEADER_BYTES) as u32;
+        let task_bytes = size_of::<Driver<F>>() + TASK_HEADER_BYTES;
         let pcb = self
             .table
             .insert_new(|pid| Arc::new(Pcb::new(pid, spawned_at, task_bytes)));
         let pid = pcb.pid();
-        if opts.link.is_some() || opts.monitor.is_some() {
+        if opts.link.is_some() || opts.monitor.is_some() || opts.on_exit.is_some() {
             // Nobody can signal the child yet: its pid is not out.
             let mut local = pcb.local.lock();
+            local.extra().on_exit = opts.on_exit.take();
             if let Some(parent) = opts.link {
                 local.extra().links.insert(parent);
             }
@@ -190,12 +196,11 @@ impl Shared {
         let pid = pcb.pid();
         let (extra, pending, mailbox, waker) = {
             let mut local = pcb.local.lock();
-            pcb.exited.store(true, Ordering::Relaxed);
+            pcb.set_exited();
             let extra = local.extra.take();
             let mailbox = local.mailbox.clear();
-            let mut q = pcb.signals.lock();
-            pcb.closed.store(true, Ordering::Relaxed);
-            (extra, std::mem::take(&mut q.queue), mailbox, q.waker.take())
+            let (pending, waker) = pcb.signals.close();
+            (extra, pending, mailbox, waker)
         };
         // Messages and the waker (a reference to our own task) are dropped
         // outside the locks.
@@ -232,17 +237,22 @@ impl Shared {
         self.table.remove(pid);
         if let ExitReason::Panic(msg) = &reason {
             let name = extra.as_ref().and_then(|e| e.name.clone());
+            let location = crate::reason::take_panic_location();
             tracing::error!(
                 target: "girder::crash_report",
                 pid = %pid,
                 name = name.as_deref().unwrap_or(""),
                 reason = %msg,
+                location = location.as_deref().unwrap_or("unknown"),
                 "process crashed"
             );
         } else if !reason.is_clean() {
             tracing::debug!(target: "girder::exit", pid = %pid, reason = %reason, "process exited");
         }
-        if let Some(extra) = extra {
+        if let Some(mut extra) = extra {
+            if let Some(hook) = extra.on_exit.take() {
+                hook(&reason);
+            }
             if let Some(name) = &extra.name {
                 self.registry.remove_if(name, pid);
             }

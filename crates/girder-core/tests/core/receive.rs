@@ -141,3 +141,28 @@ girder_test!(
         girder_core::exit(server, girder_core::ExitReason::Kill);
     }
 );
+
+girder_test!(
+    /// `after 0` always looks at the mailbox, even when the process has just
+    /// spent its time slice (it yields first, then looks).
+    zero_timeout_sees_queued_messages_after_a_spent_slice,
+    async {
+        let me = self_pid();
+        for i in 0..10_000u32 {
+            send(me, i);
+        }
+        girder_core::bump_reductions(girder_core::SLICE);
+        let mut n = 0;
+        while receive::<u32>().timeout(Duration::ZERO).await.is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 10_000);
+        send(me, 1u8);
+        girder_core::bump_reductions(girder_core::SLICE);
+        let r = girder_core::receive! {
+            u8: v => Some(v),
+            after Duration::ZERO => None,
+        };
+        assert_eq!(r, Some(1));
+    }
+);
