@@ -21,9 +21,10 @@ pub use girder_core::*;
 /// Everything a process body usually needs, in one `use`.
 pub mod prelude {
     pub use girder_core::{
-        Down, Exit, ExitReason, Pid, Ref, blocking, cancel_timer, consume_reductions, demonitor,
-        demonitor_flush, exit, link, make_ref, monitor, process_info, receive, receive_match,
-        register, self_pid, send, send_after, send_named, sleep, spawn, spawn_link, spawn_monitor,
-        trap_exit, unlink, whereis, yield_now,
+        Down, Exit, ExitReason, Handle, Pid, Ref, Status, blocking, bump_reductions, cancel_timer,
+        consume_reductions, demonitor, demonitor_flush, exit, is_process_alive, link, make_ref,
+        monitor, process_info, processes, receive, receive_match, register, self_pid, send,
+        send_after, send_named, sleep, spawn, spawn_link, spawn_monitor, trap_exit, unlink,
+        unregister, whereis, yield_now,
     };
 }
