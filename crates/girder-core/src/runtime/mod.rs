@@ -69,6 +69,7 @@ pub(crate) struct Config {
     pub(crate) long_schedule: Option<Duration>,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) crash_reports: bool,
+    pub(crate) trace: bool,
 }
 
 /// Configures and builds a [`Runtime`]. Erlang's `erl +S` and `+sbwt`-style
@@ -97,6 +98,7 @@ impl Default for Builder {
                 long_schedule: Some(Duration::from_millis(100)),
                 shutdown_timeout: Duration::from_secs(10),
                 crash_reports: true,
+                trace: false,
             },
         }
     }
@@ -143,6 +145,15 @@ impl Builder {
     /// `Panic(message)`.
     pub fn crash_reports(mut self, on: bool) -> Builder {
         self.config.crash_reports = on;
+        self
+    }
+
+    /// Emits a `tracing` event (target `girder::trace`, level TRACE) for
+    /// every spawn and every exit, with pids and reasons. Erlang
+    /// `erlang:trace(all, true, [procs])`. Off by default: it costs a branch
+    /// per spawn when off.
+    pub fn trace_processes(mut self, on: bool) -> Builder {
+        self.config.trace = on;
         self
     }
 

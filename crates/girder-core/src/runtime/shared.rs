@@ -103,6 +103,17 @@ impl Shared {
             .table
             .insert_new(|pid| Arc::new(Pcb::new(pid, spawned_at, task_bytes)));
         let pid = pcb.pid();
+        if self.config.trace {
+            let parent = crate::process::try_self_pid();
+            tracing::trace!(
+                target: "girder::trace",
+                pid = %pid,
+                parent = ?parent,
+                link = opts.link.is_some(),
+                monitor = opts.monitor.is_some(),
+                "spawn"
+            );
+        }
         if opts.link.is_some() || opts.monitor.is_some() || opts.on_exit.is_some() {
             // Nobody can signal the child yet: its pid is not out.
             let mut local = pcb.local.lock();
@@ -235,6 +246,9 @@ impl Shared {
             }
         }
         self.table.remove(pid);
+        if self.config.trace {
+            tracing::trace!(target: "girder::trace", pid = %pid, reason = %reason, "exit");
+        }
         if let ExitReason::Panic(msg) = &reason {
             let name = extra.as_ref().and_then(|e| e.name.clone());
             let location = crate::reason::take_panic_location();

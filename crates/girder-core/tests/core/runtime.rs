@@ -134,3 +134,59 @@ fn handle_works_from_outside() {
     assert_eq!(rx.recv_timeout(crate::PATIENCE).expect("reply"), 42);
     assert!(Handle::try_current().is_none());
 }
+
+/// Captures formatted `tracing` output in memory.
+#[derive(Clone, Default)]
+struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("capture").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `trace_processes` reports spawns and exits; a panic becomes a crash
+/// report with its location. (nextest runs each test in its own process, so
+/// the global subscriber is this test's alone.)
+#[test]
+fn tracing_reports_spawns_exits_and_crashes() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+    let rt = Runtime::builder()
+        .schedulers(2)
+        .trace_processes(true)
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (pid, m) = girder_core::spawn_monitor(async { panic!("traced crash") });
+        let d = girder_core::receive::<girder_core::Down>().await;
+        assert_eq!(d.monitor, m);
+        pid
+    })
+    .expect("root ok");
+    drop(rt);
+    let text = String::from_utf8(capture.0.lock().expect("capture").clone()).expect("utf8");
+    assert!(
+        text.contains("girder::trace") && text.contains("spawn"),
+        "{text}"
+    );
+    assert!(
+        text.contains("exit") && text.contains("reason=normal"),
+        "{text}"
+    );
+    assert!(text.contains("girder::crash_report"), "{text}");
+    assert!(text.contains("traced crash"), "{text}");
+    assert!(
+        text.contains("tests/core/runtime.rs"),
+        "location missing: {text}"
+    );
+}
