@@ -209,3 +209,53 @@ crate::girder_test!(
         assert_eq!(e.reason, ExitReason::Kill);
     }
 );
+
+crate::girder_test!(
+    /// Signals of every kind from one process to another keep their order:
+    /// messages, an exit signal (trapped), a link and an unlink, a monitor.
+    /// After OTP `signal_SUITE` ordering cases.
+    signals_of_all_kinds_keep_their_order,
+    async {
+        let root = self_pid();
+        let b = spawn(async move {
+            trap_exit(true);
+            send(root, Ready);
+            let mut seen = Vec::new();
+            for _ in 0..4 {
+                girder_core::receive! {
+                    u32: n => seen.push(format!("msg {n}")),
+                    Exit: e => seen.push(format!("exit {}", e.reason)),
+                }
+            }
+            send(root, seen);
+            receive::<()>().await;
+        });
+        receive::<Ready>().await;
+        send(b, 1u32);
+        exit(b, boom());
+        send(b, 2u32);
+        exit(b, ExitReason::Normal);
+        let seen: Vec<String> = receive().await;
+        assert_eq!(seen, ["msg 1", "exit boom", "msg 2", "exit normal"]);
+        exit(b, ExitReason::Kill);
+    }
+);
+
+/// Public types are the auto-trait shape users rely on.
+#[test]
+fn public_types_are_send_sync_and_copy_where_expected() {
+    fn send_sync<T: Send + Sync>() {}
+    fn copy<T: Copy>() {}
+    send_sync::<Pid>();
+    send_sync::<girder_core::Ref>();
+    send_sync::<ExitReason>();
+    send_sync::<Exit>();
+    send_sync::<Down>();
+    send_sync::<girder_core::Handle>();
+    send_sync::<girder_core::TimerRef>();
+    send_sync::<girder_core::ProcessInfo>();
+    send_sync::<girder_core::RegisterError>();
+    copy::<Pid>();
+    copy::<girder_core::Ref>();
+    copy::<girder_core::TimerRef>();
+}
