@@ -24,8 +24,8 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use super::CurrentGuard;
 use super::pcb::{EXITING, Pcb, RUNNING, WAITING};
+use super::{CurrentGuard, with_current};
 use crate::reason::panic_message;
 use crate::runtime::with_shared;
 use crate::scheduler::reductions;
@@ -41,7 +41,9 @@ pin_project! {
 
 pin_project! {
     pub(crate) struct Driver<F> {
-        pcb: Arc<Pcb>,
+        // `None` only while the driver is being polled (the PCB is then the
+        // thread's current process).
+        pcb: Option<Arc<Pcb>>,
         started: bool,
         #[pin]
         state: State<F>,
@@ -51,7 +53,7 @@ pin_project! {
 impl<F> Driver<F> {
     pub(crate) fn new(pcb: Arc<Pcb>, fut: F) -> Driver<F> {
         Driver {
-            pcb,
+            pcb: Some(pcb),
             started: false,
             state: State::Running { fut },
         }
@@ -66,61 +68,76 @@ where
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        let pcb: &Arc<Pcb> = this.pcb;
-        let _current = CurrentGuard::enter(pcb.clone());
-        // The scheduler started this time slice; what the poll spends is
-        // the process's.
-        let budget_at_start = reductions::budget();
-        if !*this.started {
-            *this.started = true;
-            pcb.signals.set_waker(cx.waker().clone());
-        }
-        pcb.status.store(RUNNING, Ordering::Relaxed);
+        let this = self.project();
+        // The PCB moves into the thread's "current process" slot for the
+        // poll and back afterwards: no reference-count traffic per poll.
+        let _current = CurrentGuard::enter(this.pcb);
+        let mut state = this.state;
+        let started = this.started;
+        with_current(|pcb| poll_process(pcb, state.as_mut(), started, cx))
+    }
+}
 
-        let exit = match pcb.drain() {
-            Some(reason) => Some(reason),
-            None => match this.state.as_mut().project() {
-                StateProj::Running { fut } => {
-                    match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-                        Ok(Poll::Ready(out)) => Some(out.into_exit_reason()),
-                        Ok(Poll::Pending) => {
-                            if pcb.is_dying() {
-                                pcb.drain()
-                            } else {
-                                None
-                            }
-                        }
-                        Err(payload) => Some(ExitReason::Panic(panic_message(&*payload))),
+fn poll_process<F>(
+    pcb: &Arc<Pcb>,
+    mut state: Pin<&mut State<F>>,
+    started: &mut bool,
+    cx: &mut Context<'_>,
+) -> Poll<()>
+where
+    F: Future,
+    F::Output: IntoExitReason,
+{
+    // The scheduler started this time slice; what the poll spends is the
+    // process's.
+    let budget_at_start = reductions::budget();
+    if !*started {
+        *started = true;
+        pcb.signals.set_waker(cx.waker().clone());
+    }
+    pcb.status.store(RUNNING, Ordering::Relaxed);
+
+    let exit = match pcb.drain() {
+        Some(reason) => Some(reason),
+        None => match state.as_mut().project() {
+            StateProj::Running { fut } => match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                Ok(Poll::Ready(out)) => Some(out.into_exit_reason()),
+                Ok(Poll::Pending) => {
+                    if pcb.is_dying() {
+                        pcb.drain()
+                    } else {
+                        None
                     }
                 }
-                StateProj::Done => Some(ExitReason::Normal),
+                Err(payload) => Some(ExitReason::Panic(panic_message(&*payload))),
             },
-        };
+            StateProj::Done => Some(ExitReason::Normal),
+        },
+    };
 
-        let spent = budget_at_start.saturating_sub(reductions::budget());
-        pcb.reductions
-            .fetch_add(u64::from(spent), Ordering::Relaxed);
+    // Only the owner adds to its counter: a plain load and store.
+    let spent = budget_at_start.saturating_sub(reductions::budget());
+    let total = pcb.reductions.load(Ordering::Relaxed) + u64::from(spent);
+    pcb.reductions.store(total, Ordering::Relaxed);
 
-        match exit {
-            None => {
-                pcb.status.store(WAITING, Ordering::Relaxed);
-                Poll::Pending
-            }
-            Some(reason) => {
-                pcb.status.store(EXITING, Ordering::Relaxed);
-                // Destructors run while the process is still current, before
-                // anyone learns of the exit.
-                let dropped = catch_unwind(AssertUnwindSafe(|| {
-                    this.state.set(State::Done);
-                }));
-                let reason = match dropped {
-                    Ok(()) => reason,
-                    Err(payload) => ExitReason::Panic(panic_message(&*payload)),
-                };
-                with_shared(|s| s.exit_process(pcb, reason));
-                Poll::Ready(())
-            }
+    match exit {
+        None => {
+            pcb.status.store(WAITING, Ordering::Relaxed);
+            Poll::Pending
+        }
+        Some(reason) => {
+            pcb.status.store(EXITING, Ordering::Relaxed);
+            // Destructors run while the process is still current, before
+            // anyone learns of the exit.
+            let dropped = catch_unwind(AssertUnwindSafe(|| {
+                state.set(State::Done);
+            }));
+            let reason = match dropped {
+                Ok(()) => reason,
+                Err(payload) => ExitReason::Panic(panic_message(&*payload)),
+            };
+            with_shared(|s| s.exit_process(pcb, reason));
+            Poll::Ready(())
         }
     }
 }

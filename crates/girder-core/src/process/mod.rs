@@ -34,22 +34,27 @@ thread_local! {
     static CURRENT: RefCell<Option<Arc<Pcb>>> = const { RefCell::new(None) };
 }
 
-/// Makes a process current for the duration of a poll.
-pub(crate) struct CurrentGuard {
+/// Makes a process current for the duration of a poll: moves the driver's
+/// `Arc<Pcb>` into the thread's slot, and back when dropped (also when
+/// unwinding).
+pub(crate) struct CurrentGuard<'a> {
+    home: &'a mut Option<Arc<Pcb>>,
     previous: Option<Arc<Pcb>>,
 }
 
-impl CurrentGuard {
-    pub(crate) fn enter(pcb: Arc<Pcb>) -> CurrentGuard {
-        let previous = CURRENT.with(|c| c.replace(Some(pcb)));
-        CurrentGuard { previous }
+impl<'a> CurrentGuard<'a> {
+    pub(crate) fn enter(home: &'a mut Option<Arc<Pcb>>) -> CurrentGuard<'a> {
+        let pcb = home.take();
+        debug_assert!(pcb.is_some(), "a driver is polled once at a time");
+        let previous = CURRENT.with(|c| c.replace(pcb));
+        CurrentGuard { home, previous }
     }
 }
 
-impl Drop for CurrentGuard {
+impl Drop for CurrentGuard<'_> {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        CURRENT.with(|c| *c.borrow_mut() = previous);
+        *self.home = CURRENT.with(|c| c.replace(previous));
     }
 }
 
