@@ -1,0 +1,30 @@
+//! Erlang terms and the External Term Format (ETF).
+//!
+//! Everything that crosses a node boundary between Girder and BEAM nodes is an
+//! Erlang term. This crate holds the [`Term`] model — one Rust value per Erlang
+//! data type, with Erlang's equality and ordering — and (in the modules being
+//! built next to it) the ETF codec with hard limits for hostile input and the
+//! serde bridge between Rust types and terms.
+//!
+//! ```
+//! use girder_term::Term;
+//!
+//! let reply = Term::tuple([Term::atom("ok"), Term::binary("hi")]);
+//! assert_eq!(reply.to_string(), r#"{ok,<<"hi">>}"#);
+//! if let Some([_, payload]) = reply.as_tagged("ok", 2) {
+//!     assert_eq!(payload.as_str(), Some("hi"));
+//! }
+//! ```
+#![forbid(unsafe_code)]
+
+mod atom;
+mod display;
+mod ids;
+mod map;
+mod order;
+mod term;
+
+pub use atom::{Atom, AtomTooLong, MAX_ATOM_CHARS};
+pub use ids::{Closure, ExternalFun, ExternalPid, ExternalPort, ExternalRef};
+pub use map::Map;
+pub use term::Term;
