@@ -72,9 +72,9 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
 
 fn snapshot(pcb: &Pcb) -> ProcessInfo {
     let local = pcb.local.lock();
-    let (queued, queued_messages, queued_capacity) = pcb.signals.inspect(|q| {
+    let (queued, queued_messages, queued_bytes) = pcb.signals.inspect(|q| {
         let messages = q.iter().filter(|s| matches!(s, Signal::Message(_))).count();
-        (q.len(), messages, q.capacity())
+        (q.len(), messages, q.heap_bytes())
     });
     let status = match pcb.status.load(Ordering::Relaxed) {
         RUNNING => Status::Running,
@@ -87,8 +87,8 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
     let mut memory = size_of::<Pcb>()
         + 2 * size_of::<usize>()
         + pcb.task_bytes()
-        + local.mailbox.capacity() * (size_of::<u64>() + 2 * size_of::<usize>())
-        + queued_capacity * size_of::<Signal>();
+        + local.mailbox.heap_bytes()
+        + queued_bytes;
     if let Some(e) = extra {
         memory += size_of::<Extra>()
             + e.links.capacity() * size_of::<Pid>()

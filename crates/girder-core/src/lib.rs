@@ -70,6 +70,7 @@
 mod blocking;
 pub mod dist;
 mod info;
+mod lazy_deque;
 mod mailbox;
 mod pid;
 mod process;

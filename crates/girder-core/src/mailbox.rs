@@ -13,13 +13,12 @@
 //! Only the owning process touches its mailbox (through the PCB's local lock,
 //! which `process_info` may also take to read).
 
-use std::collections::VecDeque;
-
+use crate::lazy_deque::LazyDeque;
 use crate::signal::Envelope;
 
 #[derive(Default)]
 pub(crate) struct Mailbox {
-    queue: VecDeque<(u64, Envelope)>,
+    queue: LazyDeque<(u64, Envelope)>,
     next_seq: u64,
 }
 
@@ -39,8 +38,9 @@ impl Mailbox {
         self.queue.len()
     }
 
-    pub(crate) fn capacity(&self) -> usize {
-        self.queue.capacity()
+    /// Heap bytes the queued messages' slots take (not the messages).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.queue.heap_bytes()
     }
 
     /// Scans messages with sequence number `>= from`, in order, and removes
@@ -60,7 +60,10 @@ impl Mailbox {
         let mut scanned = 0;
         for i in start..self.queue.len() {
             scanned += 1;
-            if let Some(s) = select(&self.queue[i].1) {
+            let Some((_, msg)) = self.queue.get(i) else {
+                break;
+            };
+            if let Some(s) = select(msg) {
                 let (_, msg) = if i == 0 {
                     self.queue.pop_front()
                 } else {
@@ -82,15 +85,13 @@ impl Mailbox {
     }
 
     /// Drops every message (process exit).
-    pub(crate) fn clear(&mut self) -> VecDeque<(u64, Envelope)> {
-        std::mem::take(&mut self.queue)
+    pub(crate) fn clear(&mut self) -> LazyDeque<(u64, Envelope)> {
+        self.queue.take()
     }
 
     /// A drained mailbox gives its memory back, so an idle process stays small.
     fn shrink_if_sparse(&mut self) {
-        if self.queue.is_empty() && self.queue.capacity() > 8 {
-            self.queue = VecDeque::new();
-        }
+        self.queue.release_if_empty(8);
     }
 }
 

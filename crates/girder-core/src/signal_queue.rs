@@ -22,15 +22,15 @@
 //! Closing (process exit) happens under the lock; a push to a closed queue
 //! fails and hands the signal back.
 
-use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::task::Waker;
 
+use crate::lazy_deque::LazyDeque;
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Lock, LockGuard};
 
 struct State<T> {
-    buffer: VecDeque<T>,
+    buffer: LazyDeque<T>,
     waker: Option<Waker>,
 }
 
@@ -45,7 +45,7 @@ impl<T> SignalQueue<T> {
     pub(crate) fn new() -> SignalQueue<T> {
         SignalQueue {
             state: Lock::new(State {
-                buffer: VecDeque::new(),
+                buffer: LazyDeque::new(),
                 waker: None,
             }),
             pending: AtomicBool::new(false),
@@ -100,8 +100,8 @@ impl<T> SignalQueue<T> {
         }
         if !st.buffer.is_empty() {
             self.pending.store(true, Ordering::Relaxed);
-        } else if st.buffer.capacity() > 16 {
-            st.buffer.shrink_to(4);
+        } else {
+            st.buffer.release_if_empty(16);
         }
         took
     }
@@ -113,15 +113,15 @@ impl<T> SignalQueue<T> {
 
     /// Closes the queue: later pushes fail. Returns what was still queued and
     /// the waker, to be dropped outside the lock.
-    pub(crate) fn close(&self) -> (VecDeque<T>, Option<Waker>) {
+    pub(crate) fn close(&self) -> (LazyDeque<T>, Option<Waker>) {
         let mut st = self.lock();
         self.closed.store(true, Ordering::Relaxed);
         self.pending.store(false, Ordering::Relaxed);
-        (std::mem::take(&mut st.buffer), st.waker.take())
+        (st.buffer.take(), st.waker.take())
     }
 
     /// Runs `f` over the queued items (introspection).
-    pub(crate) fn inspect<R>(&self, f: impl FnOnce(&VecDeque<T>) -> R) -> R {
+    pub(crate) fn inspect<R>(&self, f: impl FnOnce(&LazyDeque<T>) -> R) -> R {
         f(&self.lock().buffer)
     }
 }

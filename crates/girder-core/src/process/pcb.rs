@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn pcb_stays_small() {
         assert!(
-            size_of::<Pcb>() + 16 <= 160,
+            size_of::<Pcb>() + 16 <= 112,
             "Pcb is {} bytes",
             size_of::<Pcb>()
         );
