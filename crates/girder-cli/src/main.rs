@@ -9,6 +9,11 @@
 
 mod demo;
 
+/// The `girder` binary runs on mimalloc (see Cargo.toml); an application
+/// built on Girder chooses its own allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
