@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod atom;
+mod codec;
 mod display;
 mod ids;
 mod map;
@@ -26,6 +27,14 @@ mod serde;
 mod term;
 
 pub use atom::{Atom, AtomTooLong, MAX_ATOM_CHARS};
+pub use codec::{
+    ATOM_CACHE_SIZE, AtomCache, DEFAULT_MAX_ATOMS, DEFAULT_MAX_BIGINT_BYTES,
+    DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_HEAP_BYTES,
+    DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_TERMS, DecodeError, DecodeErrorKind, DistHeader,
+    DistHeaderKind, EncodeError, Limit, Limits, VERSION_BYTE, decode, decode_dist_header,
+    decode_dist_term, decode_with, decode_without_version, encode, encode_to,
+    encode_without_version,
+};
 pub use ids::{Closure, ExternalFun, ExternalPid, ExternalPort, ExternalRef};
 pub use map::Map;
 pub use serde::{
