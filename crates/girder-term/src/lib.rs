@@ -38,7 +38,8 @@ pub use codec::{
 pub use ids::{Closure, ExternalFun, ExternalPid, ExternalPort, ExternalRef};
 pub use map::Map;
 pub use serde::{
-    OptionRepr, ResultRepr, SerdeConfig, SerdeError, SerdeErrorKind, from_term, from_term_with,
-    to_term, to_term_with,
+    OptionRepr, ResultRepr, SerdeConfig, SerdeError, SerdeErrorKind, from_slice, from_slice_with,
+    from_term, from_term_with, to_term, to_term_with, to_vec, to_vec_with, to_writer,
+    to_writer_with,
 };
 pub use term::Term;

@@ -6,7 +6,7 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
 use super::config::{OptionRepr, SerdeConfig};
-use super::error::{SerdeErrorKind, SerdeError, describe, short};
+use super::error::{SerdeError, SerdeErrorKind, describe, short};
 use super::{ATOM_MARKER, TERM_MARKER, passthrough};
 use crate::Term;
 
@@ -81,7 +81,11 @@ impl<'a, 'de> Deserializer<'a, 'de> {
     }
 
     /// Visits a sequence and checks that the visitor took every element.
-    fn visit_elements<V: Visitor<'de>>(&self, elements: &'de [Term], visitor: V) -> Result<V::Value> {
+    fn visit_elements<V: Visitor<'de>>(
+        &self,
+        elements: &'de [Term],
+        visitor: V,
+    ) -> Result<V::Value> {
         let mut access = self.seq(elements, 0)?;
         let value = visitor.visit_seq(&mut access)?;
         let left = access.iter.len();
@@ -99,7 +103,10 @@ impl<'a, 'de> Deserializer<'a, 'de> {
     fn pairs(&self) -> Option<Pairs<'de>> {
         match self.term {
             Term::Map(m) => Some(Pairs::Map(m.into_iter())),
-            Term::List(l) if l.iter().all(|e| matches!(e, Term::Tuple(t) if t.len() == 2)) => {
+            Term::List(l)
+                if l.iter()
+                    .all(|e| matches!(e, Term::Tuple(t) if t.len() == 2)) =>
+            {
                 Some(Pairs::List(l.iter()))
             }
             _ => None,
@@ -221,9 +228,7 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, 'de> {
                 Ok(s) => visitor.visit_borrowed_str(s),
                 Err(_) => visitor.visit_borrowed_bytes(b),
             },
-            Term::List(elements) | Term::Tuple(elements) => {
-                self.visit_elements(elements, visitor)
-            }
+            Term::List(elements) | Term::Tuple(elements) => self.visit_elements(elements, visitor),
             Term::Map(m) => {
                 let access = self.map_access(Pairs::Map(m.into_iter()), false)?;
                 visitor.visit_map(access)
@@ -567,10 +572,9 @@ impl<'de> de::SeqAccess<'de> for BytesAccess<'de> {
         match self.bytes.next() {
             Some(&b) => {
                 self.index += 1;
-                seed
-                .deserialize(U8Deserializer::<SerdeError>::new(b))
-                .map(Some)
-                .map_err(|e| e.at_index(i))
+                seed.deserialize(U8Deserializer::<SerdeError>::new(b))
+                    .map(Some)
+                    .map_err(|e| e.at_index(i))
             }
             None => Ok(None),
         }
@@ -692,7 +696,9 @@ impl<'de> de::VariantAccess<'de> for EnumAccess<'_, 'de> {
                 .deserialize(self.de.child(value)?)
                 .map_err(|e| e.at_index(1)),
             [] if self.is_result => seed.deserialize(self.de.child(&EMPTY_TUPLE)?),
-            _ => Err(self.de.mismatch(format!("a tuple {{{}, Value}}", self.tag_name))),
+            _ => Err(self
+                .de
+                .mismatch(format!("a tuple {{{}, Value}}", self.tag_name))),
         }
     }
 
@@ -723,14 +729,13 @@ impl<'de> de::VariantAccess<'de> for EnumAccess<'_, 'de> {
         visitor: V,
     ) -> Result<V::Value> {
         match self.payload {
-            [value] => de::Deserializer::deserialize_struct(
-                self.de.child(value)?,
-                "",
-                fields,
-                visitor,
-            )
-            .map_err(|e| e.at_index(1)),
-            _ => Err(self.de.mismatch(format!("a tuple {{{}, %{{...}}}}", self.tag_name))),
+            [value] => {
+                de::Deserializer::deserialize_struct(self.de.child(value)?, "", fields, visitor)
+                    .map_err(|e| e.at_index(1))
+            }
+            _ => Err(self
+                .de
+                .mismatch(format!("a tuple {{{}, %{{...}}}}", self.tag_name))),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::{AtomTooLong, Term};
+use crate::{AtomTooLong, DecodeError, EncodeError, Term};
 
 /// Why converting between a Rust value and an Erlang term failed, with the
 /// place in the term where it happened.
@@ -98,6 +98,11 @@ pub enum SerdeErrorKind {
     Unsupported(String),
     /// A message from a `Serialize`/`Deserialize` implementation.
     Custom(String),
+    /// [`to_vec`](crate::to_vec) made a term the ETF encoder rejected.
+    Encode(EncodeError),
+    /// [`from_slice`](crate::from_slice) was given bytes that are not a valid
+    /// encoded term (or exceed the decoder's default limits).
+    Decode(DecodeError),
 }
 
 /// One step of an error's path.
@@ -201,7 +206,8 @@ impl SerdeError {
 fn is_plain_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= SHORT
-        && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '@')
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '@')
 }
 
 /// How many characters of a term an error shows.
@@ -286,6 +292,8 @@ impl fmt::Display for SerdeErrorKind {
             SerdeErrorKind::AtomTooLong(e) => fmt::Display::fmt(e, f),
             SerdeErrorKind::Unsupported(what) => f.write_str(what),
             SerdeErrorKind::Custom(msg) => f.write_str(msg),
+            SerdeErrorKind::Encode(e) => write!(f, "encoding the term: {e}"),
+            SerdeErrorKind::Decode(e) => write!(f, "decoding the term: {e}"),
         }
     }
 }
@@ -330,6 +338,8 @@ impl std::error::Error for SerdeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.inner.kind {
             SerdeErrorKind::AtomTooLong(e) => Some(e),
+            SerdeErrorKind::Encode(e) => Some(e),
+            SerdeErrorKind::Decode(e) => Some(e),
             _ => None,
         }
     }
@@ -338,6 +348,18 @@ impl std::error::Error for SerdeError {
 impl From<AtomTooLong> for SerdeError {
     fn from(e: AtomTooLong) -> SerdeError {
         SerdeError::new(SerdeErrorKind::AtomTooLong(e))
+    }
+}
+
+impl From<EncodeError> for SerdeError {
+    fn from(e: EncodeError) -> SerdeError {
+        SerdeError::new(SerdeErrorKind::Encode(e))
+    }
+}
+
+impl From<DecodeError> for SerdeError {
+    fn from(e: DecodeError) -> SerdeError {
+        SerdeError::new(SerdeErrorKind::Decode(e))
     }
 }
 

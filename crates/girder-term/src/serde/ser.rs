@@ -3,7 +3,7 @@
 use ::serde::ser::{self, Serialize};
 
 use super::config::{OptionRepr, SerdeConfig};
-use super::error::{SerdeErrorKind, SerdeError};
+use super::error::{SerdeError, SerdeErrorKind};
 use super::{ATOM_MARKER, TERM_MARKER, passthrough};
 use crate::{Atom, Map, Term};
 
@@ -381,7 +381,11 @@ impl StructBuilder<'_> {
 impl ser::SerializeStruct for StructBuilder<'_> {
     type Ok = Term;
     type Error = SerdeError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
         self.field(key, value)
     }
     fn end(self) -> Result<Term> {
@@ -392,7 +396,11 @@ impl ser::SerializeStruct for StructBuilder<'_> {
 impl ser::SerializeStructVariant for StructBuilder<'_> {
     type Ok = Term;
     type Error = SerdeError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
         self.field(key, value).map_err(|e| e.at_index(1))
     }
     fn end(self) -> Result<Term> {

@@ -1,0 +1,3 @@
+//! Integration tests of girder-term, one module per concept.
+
+mod serde_mapping;
