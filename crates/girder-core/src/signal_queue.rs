@@ -106,9 +106,13 @@ impl<T> SignalQueue<T> {
         took
     }
 
-    /// Stores the owner's waker (once, at its first poll).
-    pub(crate) fn set_waker(&self, waker: Waker) {
-        self.lock().waker = Some(waker);
+    /// Stores the owner's waker (once, the first time it is about to wait).
+    /// Returns whether anything is queued: a push that came before the
+    /// waker was stored woke nobody, so the owner must look again.
+    pub(crate) fn set_waker(&self, waker: Waker) -> bool {
+        let mut st = self.lock();
+        st.waker = Some(waker);
+        !st.buffer.is_empty()
     }
 
     /// Closes the queue: later pushes fail. Returns what was still queued and
@@ -155,7 +159,7 @@ mod tests {
         builder.check(|| {
             let q = Arc::new(SignalQueue::<(u8, u8)>::new());
             let unpark = std::sync::Arc::new(Unpark(loom::sync::Notify::new()));
-            q.set_waker(Waker::from(unpark.clone()));
+            assert!(!q.set_waker(Waker::from(unpark.clone())));
             let producers: Vec<_> = (0..2u8)
                 .map(|p| {
                     let q = q.clone();
@@ -183,6 +187,41 @@ mod tests {
             let zero: Vec<_> = got.iter().filter(|(p, _)| *p == 0).collect();
             assert_eq!(zero, [&(0, 0), &(0, 1)]);
             assert!(!q.has_pending());
+        });
+    }
+
+    /// The owner stores its waker only when it first waits: a push that
+    /// races with that (and so may find no waker to wake) is seen by
+    /// `set_waker`'s answer, and the owner drains it.
+    #[test]
+    fn loom_waker_stored_late() {
+        loom::model(|| {
+            let q = Arc::new(SignalQueue::<u8>::new());
+            let unpark = std::sync::Arc::new(Unpark(loom::sync::Notify::new()));
+            let q2 = q.clone();
+            let producer = thread::spawn(move || q2.push(1).is_ok());
+            let mut got = Vec::new();
+            let mut waker_stored = false;
+            loop {
+                q.drain(|item| {
+                    got.push(item);
+                    ControlFlow::Continue(())
+                });
+                if !got.is_empty() {
+                    break;
+                }
+                if !waker_stored {
+                    waker_stored = true;
+                    if q.set_waker(Waker::from(unpark.clone())) {
+                        continue;
+                    }
+                }
+                // Parks until the push's wake-up (loom may also wake it
+                // spuriously, hence the loop).
+                unpark.0.wait();
+            }
+            assert!(producer.join().unwrap());
+            assert_eq!(got, [1]);
         });
     }
 

@@ -44,7 +44,7 @@ pin_project! {
         // `None` only while the driver is being polled (the PCB is then the
         // thread's current process).
         pcb: Option<Arc<Pcb>>,
-        started: bool,
+        waker_stored: bool,
         #[pin]
         state: State<F>,
     }
@@ -54,7 +54,7 @@ impl<F> Driver<F> {
     pub(crate) fn new(pcb: Arc<Pcb>, fut: F) -> Driver<F> {
         Driver {
             pcb: Some(pcb),
-            started: false,
+            waker_stored: false,
             state: State::Running { fut },
         }
     }
@@ -73,15 +73,15 @@ where
         // poll and back afterwards: no reference-count traffic per poll.
         let _current = CurrentGuard::enter(this.pcb);
         let mut state = this.state;
-        let started = this.started;
-        with_current(|pcb| poll_process(pcb, state.as_mut(), started, cx))
+        let waker_stored = this.waker_stored;
+        with_current(|pcb| poll_process(pcb, state.as_mut(), waker_stored, cx))
     }
 }
 
 fn poll_process<F>(
     pcb: &Arc<Pcb>,
     mut state: Pin<&mut State<F>>,
-    started: &mut bool,
+    waker_stored: &mut bool,
     cx: &mut Context<'_>,
 ) -> Poll<()>
 where
@@ -91,10 +91,6 @@ where
     // The scheduler started this time slice; what the poll spends is the
     // process's.
     let budget_at_start = reductions::budget();
-    if !*started {
-        *started = true;
-        pcb.signals.set_waker(cx.waker().clone());
-    }
     pcb.status.store(RUNNING, Ordering::Relaxed);
 
     let exit = match pcb.drain() {
@@ -122,6 +118,15 @@ where
 
     match exit {
         None => {
+            // The outer queue learns the waker only when the process first
+            // waits: a process that ends in its first poll (most short-lived
+            // ones) never pays for storing and dropping it.
+            if !*waker_stored {
+                *waker_stored = true;
+                if pcb.signals.set_waker(cx.waker().clone()) {
+                    cx.waker().wake_by_ref();
+                }
+            }
             pcb.status.store(WAITING, Ordering::Relaxed);
             Poll::Pending
         }
