@@ -15,6 +15,30 @@
 //!     assert_eq!(payload.as_str(), Some("hi"));
 //! }
 //! ```
+//!
+//! # Rust types as terms
+//!
+//! With serde, Rust types become the terms Elixir and Erlang code match on: a
+//! struct is a map with atom keys, `None` is `nil`, an enum variant is an atom
+//! or a tagged tuple, `Result` is `{ok, V}` / `{error, E}`. [`to_vec`] and
+//! [`from_slice`] go straight to and from the bytes of
+//! `:erlang.term_to_binary/1`; [`to_term`] and [`from_term`] stop at [`Term`].
+//!
+//! ```
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize, Debug, PartialEq)]
+//! struct User { name: String, age: u32, email: Option<String> }
+//!
+//! let user = User { name: "ann".into(), age: 3, email: None };
+//! let bytes = girder_term::to_vec(&user).unwrap();
+//! // What :erlang.binary_to_term(bytes) gives; Elixir: %{name: "ann", age: 3, email: nil}
+//! let term = girder_term::decode(&bytes).unwrap();
+//! assert_eq!(term.to_string(), r#"#{age => 3,email => nil,name => <<"ann">>}"#);
+//! let back: User = girder_term::from_slice(&bytes).unwrap();
+//! assert_eq!(back, user);
+//! ```
+#![doc = include_str!("serde/mapping.md")]
 #![forbid(unsafe_code)]
 
 mod atom;

@@ -713,8 +713,7 @@ impl<'de> de::VariantAccess<'de> for EnumAccess<'_, 'de> {
                 }));
             }
         };
-        let inner = self.de.child(&EMPTY_TUPLE)?;
-        let mut access = inner.seq(elements, first)?;
+        let mut access = self.de.seq(elements, first)?;
         let value = visitor.visit_seq(&mut access);
         if first == 0 {
             value.map_err(|e| e.at_index(1))

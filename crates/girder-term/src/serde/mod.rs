@@ -9,63 +9,9 @@
 //! and Erlang code (how `None` and `Result` look, which structs are Elixir
 //! structs).
 //!
-//! # The mapping
-//!
-//! Each row: the serde type, the term written, how Elixir code sees it, and
-//! what reading also accepts besides the term written.
-//!
-//! | Rust (serde data model) | Erlang term written | Elixir | Reading also accepts |
-//! |---|---|---|---|
-//! | `bool` | `true` / `false` | `true` / `false` | |
-//! | `i8`–`i64`, `u8`–`u32`, `isize`, `usize` | integer | `42` | a big integer in range; out of range is an [`SerdeErrorKind::OutOfRange`] error |
-//! | `u64`, `i128`, `u128` | integer (a big integer beyond `i64`) | `18446744073709551615` | |
-//! | `f32`, `f64` | float; NaN and infinities are an error | `1.5` | an integer (converted to the nearest float) |
-//! | `char` | one-character UTF-8 binary: `<<"é"/utf8>>` | `"é"` | a code point integer (`$é`, `?é`), a one-character atom |
-//! | `String`, `&str` | UTF-8 binary: `<<"hi">>` | `"hi"` | an atom (`:hi`) other than `true`, `false` and the `None` atom; a charlist (`'hi'`) |
-//! | bytes (`serde_bytes::ByteBuf`, `#[serde(with = "serde_bytes")]`) | binary: `<<1,2>>` | `<<1, 2>>` | a list of integers 0–255 |
-//! | plain `Vec<u8>` (a seq of `u8`) | list of integers: `[1,2]` | `[1, 2]` | a binary |
-//! | `Option::None` | `nil` ([`OptionRepr::Nil`], default); `undefined` ([`OptionRepr::Undefined`]); `none` ([`OptionRepr::Tagged`]) | `nil` | |
-//! | `Some(v)` | `V` (Nil, Undefined); `{some, V}` (Tagged) | `v` | |
-//! | `()` | the empty tuple `{}` | `{}` | `ok`, the `None` atom |
-//! | unit struct `struct Ping;` | the atom of its name: `'Ping'` | `:Ping` | a binary of the name, `{}` |
-//! | newtype struct `struct Id(u64);` | the inner value: `7` | `7` | |
-//! | seq: `Vec<T>`, `HashSet<T>`, `VecDeque<T>`, … | proper list: `[1,2]` | `[1, 2]` | a tuple; a binary (as a list of bytes) |
-//! | tuple `(A, B)`, tuple struct `struct P(A, B);` | tuple: `{1,<<"a">>}` | `{1, "a"}` | a list of that length |
-//! | map: `HashMap<K, V>`, `BTreeMap<K, V>` | map; keys are terms too, so `String` keys are binaries: `#{<<"k">> => 1}` | `%{"k" => 1}` | a keyword list or proplist `[{K, V}]` |
-//! | struct `struct User { name, age }` | map with atom keys: `#{age => 3,name => <<"x">>}` | `%{name: "x", age: 3}` | binary keys; a keyword list (`[name: "x", age: 3]`); a `__struct__` key is ignored |
-//! | struct whose serde name starts with `Elixir.` (`#[serde(rename = "Elixir.MyApp.User")]`) or is configured with [`SerdeConfig::with_elixir_struct`] | the same map plus `'__struct__' => 'Elixir.MyApp.User'` | `%MyApp.User{name: "x", age: 3}` | without `__struct__`; with another module it is an [`SerdeErrorKind::WrongStruct`] error |
-//! | unit variant `Shape::Empty` | atom: `'Empty'` | `:Empty` | a binary `"Empty"`, a 1-tuple `{'Empty'}` |
-//! | newtype variant `Shape::Circle(1.5)` | `{'Circle',1.5}` | `{:Circle, 1.5}` | |
-//! | tuple variant `Shape::Line(a, b)` | `{'Line',A,B}` | `{:Line, a, b}` | `{'Line',{A,B}}` |
-//! | struct variant `Shape::Rect { w, h }` | `{'Rect',#{h => H,w => W}}` | `{:Rect, %{w: w, h: h}}` | binary keys, a keyword list |
-//! | `Result<T, E>` ([`ResultRepr::OkError`], default) | `{ok, V}` / `{error, E}`; `Ok(())` is `ok`, `Err(())` is `error` | `{:ok, v}`, `:ok`, `{:error, e}` | `'Ok'`/`'Err'` tags |
-//! | `Result<T, E>` ([`ResultRepr::Variant`]) | `{'Ok', V}` / `{'Err', E}` | `{:Ok, v}` | |
-//! | [`Term`] | the term itself, untouched | any | any term |
-//! | [`Atom`] | atom | `:ok` | a binary |
-//!
-//! Names are used as serde gives them: a variant `Circle` is the atom
-//! `'Circle'` (Elixir `:Circle`, which is not the alias `Circle`). To get
-//! `:circle`, say so with serde's attributes: `#[serde(rename_all =
-//! "snake_case")]` on the enum, or `#[serde(rename = "circle")]` on the
-//! variant. For Erlang records (`{user, Name, Age}`) use a tuple variant of an
-//! enum, or a tuple whose first element is an [`Atom`].
-//!
-//! Types that read whatever is there (`deserialize_any`, as
-//! `serde_json::Value` does, and serde's untagged and internally tagged enums
-//! and `#[serde(flatten)]`) see: `true`/`false` as booleans; the `None` atom
-//! (`nil` by default) as unit; other atoms as strings; integers as `i64`, big
-//! ones as `u64`, `i128` or `u128` (beyond those an error); floats as `f64`;
-//! UTF-8 binaries as strings and other binaries as bytes; lists and tuples as
-//! sequences; maps as maps. Bitstrings, improper lists, pids, ports,
-//! references and funs are an error there; read them into a [`Term`] field.
-//! Because those paths see atoms as strings, an enum written as a tagged tuple
-//! cannot be read through an untagged or internally tagged enum.
-//!
-//! Human-readable forms are used (`is_human_readable` is true), so types such
-//! as IP addresses are written as strings, which suits Elixir code.
-//!
-//! Not every value round-trips: `Some(None)` reads back as `None` unless
-//! [`OptionRepr::Tagged`] is used, and `Some(())` is `{}`.
+//! The mapping, row by row, is in `mapping.md` (shown here and in the crate
+//! docs).
+#![doc = include_str!("mapping.md")]
 
 mod config;
 mod de;

@@ -797,6 +797,19 @@ fn deeply_nested_terms_are_an_error_not_a_crash() {
         t = list([t]);
     }
     assert!(from_term::<Nest>(&t).is_ok());
+    // As deep as the decoder allows (256), through the paths that recurse the
+    // most, on a test thread's stack.
+    let mut t = a("Nothing");
+    for _ in 0..126 {
+        t = tuple([
+            a("Nested"),
+            map([(a("inner"), t), (a("weight"), Term::Float(1.0))]),
+        ]);
+    }
+    let item = from_term::<Item>(&t).unwrap();
+    assert_eq!(to_term(&item).unwrap(), t);
+    assert!(from_term::<serde_json::Value>(&t).is_ok());
+    assert_eq!(from_term::<Term>(&t).unwrap(), t);
 }
 
 // ---------------------------------------------------------------- Term and Atom fields
@@ -1164,6 +1177,11 @@ fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     path
 }
 
+fn remove(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(format!("{}.out", path.display()));
+}
+
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 #[serde(rename = "Elixir.MyApp.User")]
 struct ExUser {
@@ -1213,6 +1231,7 @@ fn live_erl_reads_what_to_vec_writes_and_back() {
     );
     let back = std::fs::read(format!("{}.out", path.display())).unwrap();
     assert_eq!(from_slice::<Shape>(&back).unwrap(), Shape::Line(1, -2));
+    remove(&path);
 }
 
 #[test]
@@ -1239,6 +1258,7 @@ fn live_elixir_pattern_matches_what_to_vec_writes() {
         r#"%MyApp.User{name: "ann", age: 3, role: {:guest, %{since: 2024}}, email: nil, last: :ok}"#
     );
     let back = std::fs::read(format!("{}.out", path.display())).unwrap();
+    remove(&path);
     assert_eq!(
         from_slice::<ExUser>(&back).unwrap(),
         ExUser {
