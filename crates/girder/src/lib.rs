@@ -1,8 +1,10 @@
 //! # Girder — the BEAM process model, in Rust
 //!
 //! The crate users import. It re-exports the runtime ([`girder_core`]):
-//! processes, mailboxes, links, monitors, the registry, timers. The OTP
-//! behaviours (`girder::otp`) build on it.
+//! processes, mailboxes, links, monitors, the registry, timers; and, as
+//! [`girder::term`](term), Erlang terms, the External Term Format and the
+//! serde bridge ([`girder_term`]) that carry data to and from Erlang and
+//! Elixir nodes. The OTP behaviours (`girder::otp`) build on them.
 //!
 //! ```
 //! use girder::prelude::*;
@@ -17,6 +19,10 @@
 #![forbid(unsafe_code)]
 
 pub use girder_core::*;
+
+/// Erlang terms, the External Term Format, and serde to and from them: the
+/// [`girder_term`] crate.
+pub use girder_term as term;
 
 /// Everything a process body usually needs, in one `use`.
 pub mod prelude {
