@@ -452,7 +452,10 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, 'de> {
                 if !found.is_atom(module) {
                     return Err(SerdeError::new(SerdeErrorKind::WrongStruct {
                         expected: module.to_owned(),
-                        found: short(found),
+                        found: match found {
+                            Term::Atom(a) => a.as_str().to_owned(),
+                            other => short(other),
+                        },
                     }));
                 }
             }

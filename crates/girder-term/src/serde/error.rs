@@ -80,11 +80,13 @@ pub enum SerdeErrorKind {
         expected: &'static [&'static str],
     },
     /// An Elixir struct whose `__struct__` names another module than the Rust
-    /// type's `Elixir.` name.
+    /// type's `Elixir.` name. Displayed as `expected struct %MyApp.User{},
+    /// found struct %MyApp.Admin{}`.
     WrongStruct {
         /// The module the Rust type stands for (`Elixir.MyApp.User`).
         expected: String,
-        /// The module in `__struct__`.
+        /// The `__struct__` value: the module name if it is an atom
+        /// (`Elixir.MyApp.Admin`), else the term in Erlang syntax.
         found: String,
     },
     /// NaN or an infinity: Erlang floats are finite.
@@ -284,7 +286,12 @@ impl fmt::Display for SerdeErrorKind {
                 one_of(f, expected)
             }
             SerdeErrorKind::WrongStruct { expected, found } => {
-                write!(f, "expected struct {expected}, found __struct__ {found}")
+                write!(
+                    f,
+                    "expected struct {}, found struct {}",
+                    elixir_struct(expected),
+                    elixir_struct(found)
+                )
             }
             SerdeErrorKind::NonFiniteFloat(x) => {
                 write!(f, "float {x} cannot be an Erlang term (floats are finite)")
@@ -295,6 +302,17 @@ impl fmt::Display for SerdeErrorKind {
             SerdeErrorKind::Encode(e) => write!(f, "encoding the term: {e}"),
             SerdeErrorKind::Decode(e) => write!(f, "decoding the term: {e}"),
         }
+    }
+}
+
+/// `%MyApp.User{}` for an Elixir module name, the atom in Erlang syntax otherwise.
+fn elixir_struct(module: &str) -> String {
+    match module.strip_prefix("Elixir.") {
+        Some(name) if !name.is_empty() => format!("%{name}{{}}"),
+        _ => match crate::Atom::new(module) {
+            Ok(atom) => atom.to_string(),
+            Err(_) => module.to_owned(),
+        },
     }
 }
 

@@ -29,9 +29,17 @@ thread_local! {
 pub(crate) fn capture(
     serialize: impl FnOnce() -> Result<Term, SerdeError>,
 ) -> Result<Term, SerdeError> {
+    /// Lowers the flag even if `serialize` panics.
+    struct Lower;
+    impl Drop for Lower {
+        fn drop(&mut self) {
+            CAPTURING.with(|c| c.set(false));
+        }
+    }
     CAPTURING.with(|c| c.set(true));
+    let lower = Lower;
     let result = serialize();
-    CAPTURING.with(|c| c.set(false));
+    drop(lower);
     match CAPTURED.with(Cell::take) {
         Some(term) => Ok(term),
         None => result,
@@ -51,10 +59,16 @@ pub(crate) fn hand_over(term: &Term) -> bool {
 
 /// Offers `term` to the `Term` visitor that `visit` calls.
 pub(crate) fn offer<R>(term: &Term, visit: impl FnOnce() -> R) -> R {
+    /// Withdraws the offer even if `visit` panics.
+    struct Withdraw;
+    impl Drop for Withdraw {
+        fn drop(&mut self) {
+            OFFERED.with(Cell::take);
+        }
+    }
     OFFERED.with(|c| c.set(Some(term.clone())));
-    let result = visit();
-    OFFERED.with(Cell::take);
-    result
+    let _withdraw = Withdraw;
+    visit()
 }
 
 /// The term this crate's deserializer offered, if any.

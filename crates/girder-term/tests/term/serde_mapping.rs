@@ -532,8 +532,12 @@ fn elixir_structs() {
         e.kind(),
         &SerdeErrorKind::WrongStruct {
             expected: "Elixir.MyApp.Account".into(),
-            found: "'Elixir.MyApp.Other'".into()
+            found: "Elixir.MyApp.Other".into()
         }
+    );
+    assert_eq!(
+        e.to_string(),
+        "expected struct %MyApp.Account{}, found struct %MyApp.Other{}"
     );
     // The same through the configuration, for a type one cannot rename.
     let config =
@@ -665,6 +669,89 @@ fn results_are_ok_error_tuples() {
     assert!(from_term_with::<Result<u8, ()>>(&tuple([a("ok"), i(1)]), &variant).is_err());
 }
 
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Event {
+    Login { user: String },
+    Logout,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(tag = "t", content = "c")]
+enum Adjacent {
+    A(u8),
+    B { x: u8 },
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(untagged)]
+enum Untagged {
+    Pair(u8, u8),
+    Named { a: u8 },
+    Text(String),
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Outer {
+    id: u8,
+    #[serde(flatten)]
+    inner: Inner,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Inner {
+    name: String,
+    role: Command,
+}
+
+#[test]
+fn serde_enum_representations_and_flatten() {
+    both_ways(
+        Event::Login { user: "a".into() },
+        map([(a("type"), b("login")), (a("user"), b("a"))]),
+    );
+    both_ways(Event::Logout, map([(a("type"), b("logout"))]));
+    reads_as(map([(a("type"), a("logout"))]), Event::Logout);
+    both_ways(Adjacent::A(1), map([(a("t"), a("A")), (a("c"), i(1))]));
+    both_ways(
+        Adjacent::B { x: 2 },
+        map([(a("t"), a("B")), (a("c"), map([(a("x"), i(2))]))]),
+    );
+    both_ways(Untagged::Pair(1, 2), tuple([i(1), i(2)]));
+    both_ways(Untagged::Named { a: 1 }, map([(a("a"), i(1))]));
+    both_ways(Untagged::Text("s".into()), b("s"));
+    // Flatten writes string keys (binaries); a unit variant reads from an atom.
+    both_ways(
+        Outer {
+            id: 1,
+            inner: Inner {
+                name: "n".into(),
+                role: Command::Stop,
+            },
+        },
+        map([(b("id"), i(1)), (b("name"), b("n")), (b("role"), a("stop"))]),
+    );
+    reads_as(
+        map([(a("id"), i(1)), (a("name"), b("n")), (a("role"), a("stop"))]),
+        Outer {
+            id: 1,
+            inner: Inner {
+                name: "n".into(),
+                role: Command::Stop,
+            },
+        },
+    );
+    // ...but not a tagged tuple: buffered values hold no enums.
+    assert!(
+        from_term::<Outer>(&map([
+            (a("id"), i(1)),
+            (a("name"), b("n")),
+            (a("role"), tuple([a("go"), i(1)])),
+        ]))
+        .is_err()
+    );
+}
+
 // ---------------------------------------------------------------- nesting
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -752,6 +839,33 @@ fn error_paths_follow_the_term() {
     assert_eq!(e.path(), r#"["k"][1]"#);
     let e = to_term(&Shape::Rect { w: 1, h: 2 }).map(|_| ());
     assert!(e.is_ok());
+}
+
+#[test]
+fn errors_are_send_sync_and_std_errors() {
+    fn check<T: Send + Sync + std::error::Error + 'static>() {}
+    check::<girder_term::SerdeError>();
+    // Custom messages from Serialize/Deserialize impls come through.
+    let e = from_term::<std::net::Ipv4Addr>(&b("not an ip")).unwrap_err();
+    assert!(matches!(e.kind(), SerdeErrorKind::Custom(_)), "{e:?}");
+    let long = "x".repeat(300);
+    let e = to_term(&BTreeMap::from([("k", Term::nil())])).map(|_| ());
+    assert!(e.is_ok());
+    #[derive(Serialize)]
+    struct Long {
+        #[serde(
+            rename = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        )]
+        field: u8,
+    }
+    let e = to_term(&Long { field: 1 }).unwrap_err();
+    assert!(matches!(e.kind(), SerdeErrorKind::AtomTooLong(_)), "{e}");
+    let e = from_term::<Atom>(&b(&long)).unwrap_err();
+    assert!(e.to_string().contains("exceeds the limit of 255"), "{e}");
+    // A long term is cut short in messages.
+    let e = read_error::<u8>(&Term::binary(long.as_bytes()));
+    assert!(e.to_string().ends_with("..."), "{e}");
+    assert!(e.to_string().len() < 120, "{e}");
 }
 
 #[derive(Deserialize, Debug)]
