@@ -1248,14 +1248,91 @@ proptest! {
     }
 
     #[test]
-    fn reading_any_term_as_any_type_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
-        // Arbitrary bytes: decode may fail; whatever decodes, reading it as
-        // these types returns Ok or Err.
+    fn reading_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        // Decoding may fail; whatever decodes, reading it returns Ok or Err.
         let _ = from_slice::<Record>(&bytes);
         let _ = from_slice::<Item>(&bytes);
         let _ = from_slice::<serde_json::Value>(&bytes);
         let _ = from_slice::<Term>(&bytes);
     }
+
+    #[test]
+    fn arbitrary_terms_pass_through_and_never_panic(t in any_term()) {
+        // A Term is written and read untouched, alone and inside a struct.
+        prop_assert_eq!(&to_term(&t).unwrap(), &t);
+        prop_assert_eq!(&from_term::<Term>(&t).unwrap(), &t);
+        let env = Envelope {
+            from: t.clone(),
+            tag: Atom::new("x").unwrap(),
+            payload: vec![t.clone()],
+            reply_to: Some(t.clone()),
+        };
+        let back: Envelope = from_term(&to_term(&env).unwrap()).unwrap();
+        prop_assert_eq!(&back.from, &t);
+        prop_assert_eq!(&back.payload[0], &t);
+        // Reading it as other types gives Ok or an error, never a panic.
+        let _ = from_term::<Record>(&t);
+        let _ = from_term::<Item>(&t);
+        let _ = from_term::<Shape>(&t);
+        let _ = from_term::<Directory>(&t);
+        let _ = from_term::<serde_json::Value>(&t);
+        let _ = from_term::<BTreeMap<String, Vec<Option<u8>>>>(&t);
+        let _ = from_term::<(String, char, f32, serde_bytes::ByteBuf)>(&t);
+        let _ = from_term::<Result<(), Atom>>(&t);
+        let _ = serde_json::to_string(&t);
+        for option in [OptionRepr::Undefined, OptionRepr::Tagged] {
+            let config = SerdeConfig::new().with_option(option);
+            let _ = from_term_with::<Record>(&t, &config);
+            let _ = from_term_with::<Option<Option<Item>>>(&t, &config);
+        }
+    }
+}
+
+/// Any term, nested a few levels: every variant of `Term`.
+fn any_term() -> impl Strategy<Value = Term> {
+    let atom = prop_oneof![
+        Just("nil".to_string()),
+        Just("ok".to_string()),
+        Just("true".to_string()),
+        Just("Empty".to_string()),
+        Just("Circle".to_string()),
+        Just("name".to_string()),
+        Just("__struct__".to_string()),
+        "[a-z_]{0,6}",
+    ]
+    .prop_map(|name| Term::atom(&name));
+    let node = Atom::new("n@h").unwrap();
+    let leaf = prop_oneof![
+        atom,
+        any::<i64>().prop_map(Term::Integer),
+        any::<i128>().prop_map(Term::integer),
+        any::<u128>().prop_map(Term::integer),
+        any::<f64>().prop_filter_map("finite", Term::float),
+        any::<String>().prop_map(Term::from),
+        proptest::collection::vec(any::<u8>(), 0..6).prop_map(Term::Binary),
+        (proptest::collection::vec(any::<u8>(), 1..4), 1u8..8)
+            .prop_filter_map("bitstring", |(b, n)| Term::bitstring(b, n)),
+        "[a-z]{0,4}".prop_map(|s| Term::charlist(&s)),
+        (any::<u32>(), any::<u32>()).prop_map(move |(id, serial)| Term::Pid(ExternalPid {
+            node: node.clone(),
+            id,
+            serial,
+            creation: 1,
+        })),
+        Just(reference()),
+    ];
+    leaf.prop_recursive(4, 48, 5, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(Term::List),
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(Term::Tuple),
+            proptest::collection::vec((inner.clone(), inner.clone()), 0..4).prop_map(Term::map),
+            (
+                proptest::collection::vec(inner.clone(), 1..3),
+                inner.clone()
+            )
+                .prop_map(|(e, t)| Term::improper_list(e, t)),
+        ]
+    })
 }
 
 // ---------------------------------------------------------------- live check against erl / elixir
