@@ -168,6 +168,76 @@ fn timers(c: &mut Criterion) {
     });
 }
 
+// The timer wheel itself, without the runtime's lock, channel and thread:
+// the source file is compiled into this bench (it is crate-private). Its
+// unit tests are not run from here: `unused` covers them and the methods
+// this bench does not call.
+#[allow(unused)]
+#[path = "../src/timer/wheel.rs"]
+mod wheel;
+
+fn timer_wheel(c: &mut Criterion) {
+    use std::hint::black_box;
+    let mut g = c.benchmark_group("wheel");
+    g.bench_function("insert_remove", |b| {
+        // Among 100,000 pending entries on several levels.
+        let mut w = wheel::Wheel::new();
+        for i in 0..100_000u64 {
+            w.insert(1 + (i * 7919) % 1_000_000, i);
+        }
+        let mut i = 0u64;
+        b.iter(|| {
+            let k = w.insert(black_box(60_000 + i % 100), i);
+            i += 1;
+            black_box(w.remove(k))
+        })
+    });
+    const N: u64 = 1_000_000;
+    // Deadlines spread over 1,000,000 ticks (1,000 s of 1 ms ticks).
+    let deadline = |i: u64| 1 + (i * 7919) % N;
+    g.sample_size(10);
+    g.bench_function("1M_insert_cancel", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut keys = Vec::with_capacity(N as usize);
+            for _ in 0..iters {
+                let mut w = wheel::Wheel::new();
+                let t = Instant::now();
+                keys.extend((0..N).map(|i| w.insert(deadline(i), i)));
+                for k in keys.drain(..) {
+                    black_box(w.remove(k));
+                }
+                total += t.elapsed();
+                assert!(w.is_empty());
+            }
+            total
+        })
+    });
+    g.bench_function("1M_insert_fire", |b| {
+        // Inserts, then advances as the timer thread does: to
+        // `next_deadline` again and again until all have fired.
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut out = Vec::with_capacity(N as usize);
+            for _ in 0..iters {
+                let mut w = wheel::Wheel::new();
+                let t = Instant::now();
+                for i in 0..N {
+                    w.insert(deadline(i), i);
+                }
+                while let Some(next) = w.next_deadline() {
+                    w.advance(next, &mut out);
+                }
+                total += t.elapsed();
+                assert_eq!(out.len(), N as usize);
+                out.clear();
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
 fn skynet(c: &mut Criterion) {
     #[allow(clippy::manual_async_fn)] // the explicit `+ Send` breaks the recursive type cycle
     fn node(parent: Pid, num: u64, size: u64) -> impl std::future::Future<Output = ()> + Send {
@@ -219,6 +289,7 @@ criterion_group!(
     send_receive,
     ref_call_full_mailbox,
     timers,
+    timer_wheel,
     skynet
 );
 criterion_main!(benches);

@@ -2,8 +2,12 @@
 //!
 //! One timer thread per runtime owns a hierarchical timing wheel
 //! ([`wheel`], 1 ms ticks). Setting or cancelling a timer is O(1) under the
-//! wheel's lock; the thread sleeps until the earliest deadline and is woken
-//! only when a new timer is earlier than that. An expired entry either
+//! wheel's lock; the thread sleeps until the wheel's next deadline and is
+//! woken only when a new timer is earlier than that. The next deadline is
+//! exact within the current aligned 64 ms, otherwise a lower bound (the start of a coarse
+//! wheel slot): the thread then wakes early, the wheel cascades that slot's
+//! entries to finer levels, and the thread sleeps again until a later, finer
+//! bound, so every timer still fires on its tick. An expired entry either
 //! delivers a message (`send_after`) or wakes a process (sleep, receive
 //! `after`). Millions of pending timers cost a few dozen bytes each.
 //!
@@ -32,7 +36,8 @@ pub(crate) enum Action {
 
 struct State {
     wheel: Wheel<Action>,
-    /// The tick the timer thread sleeps until (`u64::MAX`: no deadline);
+    /// The tick the timer thread sleeps until (`u64::MAX`: no deadline; at
+    /// most the earliest deadline, see [`Wheel::next_deadline`]);
     /// `0` while it is awake and will look at the wheel again anyway.
     sleeping_until: u64,
     stopped: bool,
