@@ -88,11 +88,13 @@
 //! Entries live in a slab (a `Vec` with a free list). Each slot's entries
 //! form a doubly linked list threaded through slab indices, so insert,
 //! remove and unlink are O(1) and entries never move. A [`TimerKey`] is the
-//! slab index plus the entry's unique id (a per-wheel counter that never
-//! wraps in practice); a key whose entry was removed or delivered, even if
-//! the index has been reused since, finds a different id and removes
-//! nothing. The slab keeps its peak size: freed entries are reused, not
-//! returned to the allocator.
+//! slab index plus the entry's id (a per-wheel 48-bit counter, which wraps
+//! only after 2^48 - 1 inserts); a key whose entry was removed or
+//! delivered, even if the index has been reused since, finds a different id
+//! and removes nothing. An entry is its deadline, id and list (one word),
+//! two links and the value: 64 bytes with the runtime's `Action`. The slab
+//! keeps its peak size: freed entries are reused, not returned to the
+//! allocator.
 
 use std::fmt;
 
@@ -102,6 +104,11 @@ const LEVELS: usize = 6;
 const SLOTS: usize = 64;
 /// Bits of a tick covered by the levels (`64^6` ticks).
 const WHEEL_BITS: u32 = 6 * LEVELS as u32;
+
+/// Ids are 48 bits (they share a word with the entry's list). They wrap
+/// after 2^48 - 1 inserts, about a month of nothing but inserts at full
+/// speed; a stale key then still has to hit its old slab index to match.
+const ID_MAX: u64 = (1 << 48) - 1;
 
 /// "No entry" in the links.
 const NIL: u32 = u32::MAX;
@@ -114,7 +121,7 @@ const N_LISTS: usize = OVERFLOW as usize + 1;
 /// The entry is in the free list (`next` links the free list).
 const FREE: u16 = u16::MAX;
 
-/// Identifies an entry of a [`Wheel`]: its slab index and its unique id.
+/// Identifies an entry of a [`Wheel`]: its slab index and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct TimerKey {
     index: u32,
@@ -123,12 +130,30 @@ pub(crate) struct TimerKey {
 
 struct Entry<T> {
     deadline: u64,
-    /// Unique per insert (0 is never issued, so a free entry matches no key).
-    id: u64,
+    /// The entry's id (bits 16..64; unique per insert, 0 while free, so a
+    /// free entry matches no key) and the list it is in (bits 0..16). One
+    /// word: 64 rather than 72 bytes per entry with the runtime's `T`.
+    tag: u64,
     prev: u32,
     next: u32,
-    list: u16,
     value: Option<T>,
+}
+
+impl<T> Entry<T> {
+    #[inline]
+    fn id(&self) -> u64 {
+        self.tag >> 16
+    }
+
+    #[inline]
+    fn list(&self) -> u16 {
+        self.tag as u16
+    }
+
+    #[inline]
+    fn set_list(&mut self, list: u16) {
+        self.tag = (self.tag & !0xffff) | u64::from(list);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -238,13 +263,13 @@ impl<T> Wheel<T> {
     /// [`advance`](Self::advance).
     pub(crate) fn insert(&mut self, deadline: u64, value: T) -> TimerKey {
         let id = self.next_id;
-        self.next_id += 1;
+        self.next_id = if id == ID_MAX { 1 } else { id + 1 };
         let index = if self.free != NIL {
             let index = self.free;
             let e = &mut self.slab[index as usize];
             self.free = e.next;
             e.deadline = deadline;
-            e.id = id;
+            e.tag = (id << 16) | u64::from(FREE);
             e.value = Some(value);
             index
         } else {
@@ -254,10 +279,9 @@ impl<T> Wheel<T> {
                 .expect("timer wheel: more than 2^32 - 1 pending timers");
             self.slab.push(Entry {
                 deadline,
-                id,
+                tag: (id << 16) | u64::from(FREE),
                 prev: NIL,
                 next: NIL,
-                list: FREE,
                 value: Some(value),
             });
             index
@@ -275,10 +299,10 @@ impl<T> Wheel<T> {
     /// key's entry was already removed or delivered.
     pub(crate) fn remove(&mut self, key: TimerKey) -> Option<(u64, T)> {
         let e = self.slab.get(key.index as usize)?;
-        if e.id != key.id || e.list == FREE {
+        if e.id() != key.id || e.list() == FREE {
             return None;
         }
-        let list = e.list;
+        let list = e.list();
         self.unlink(list, key.index);
         if list == OVERFLOW && self.lists[OVERFLOW as usize].head == NIL {
             self.overflow_min = u64::MAX;
@@ -417,8 +441,7 @@ impl<T> Wheel<T> {
     fn release(&mut self, index: u32) -> (u64, T) {
         let e = &mut self.slab[index as usize];
         let value = e.value.take().expect("live entry has a value");
-        e.list = FREE;
-        e.id = 0;
+        e.tag = u64::from(FREE);
         e.prev = NIL;
         e.next = self.free;
         self.free = index;
@@ -431,7 +454,7 @@ impl<T> Wheel<T> {
         let tail = self.lists[list as usize].tail;
         {
             let e = &mut self.slab[index as usize];
-            e.list = list;
+            e.set_list(list);
             e.prev = tail;
             e.next = NIL;
         }
@@ -485,7 +508,8 @@ mod tests {
             let mut i = l.head;
             while i != NIL {
                 let e = &w.slab[i as usize];
-                assert_eq!(e.list as usize, list);
+                assert_eq!(e.list() as usize, list);
+                assert_ne!(e.id(), 0);
                 assert_eq!(e.prev, prev);
                 assert!(e.value.is_some());
                 if list < LEVELS * SLOTS {
@@ -513,7 +537,7 @@ mod tests {
         let mut free = 0;
         let mut i = w.free;
         while i != NIL {
-            assert_eq!(w.slab[i as usize].list, FREE);
+            assert_eq!(w.slab[i as usize].tag, u64::from(FREE));
             free += 1;
             i = w.slab[i as usize].next;
         }
@@ -615,6 +639,20 @@ mod tests {
         assert_eq!(w.remove(b), None);
         assert_eq!(w.remove(c), Some((300, 3)));
         check_invariants(&w);
+    }
+
+    #[test]
+    fn ids_wrap_past_zero() {
+        let mut w = Wheel::new();
+        w.next_id = ID_MAX;
+        let a = w.insert(10, 1);
+        let b = w.insert(10, 2);
+        assert_eq!((a.id, b.id), (ID_MAX, 1));
+        check_invariants(&w);
+        assert_eq!(w.remove(a), Some((10, 1)));
+        assert_eq!(w.remove(a), None);
+        assert_eq!(adv(&mut w, 10), [2]);
+        assert_eq!(w.remove(b), None);
     }
 
     #[test]
@@ -738,6 +776,14 @@ mod tests {
             }
         }
         assert!(deadlines.is_empty());
+    }
+
+    /// "Millions of pending timers cost a few dozen bytes each."
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn an_entry_of_the_runtime_is_64_bytes() {
+        assert_eq!(size_of::<Entry<crate::timer::Action>>(), 64);
+        assert_eq!(size_of::<TimerKey>(), 16);
     }
 
     #[test]
