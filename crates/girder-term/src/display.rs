@@ -5,12 +5,43 @@ use std::fmt::{self, Write};
 
 use crate::Term;
 
+/// A float as Erlang's `~w` (`float_to_list(X, [short])`) writes it: the
+/// shortest digits that read back to the same float, in fixed notation
+/// (`0.001`, `12345.0`) unless scientific notation (`1.0e3`, `1.5e-7`) is
+/// strictly shorter.
 fn write_float(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
-    let s = format!("{x:?}");
-    match s.split_once('e') {
-        Some((mantissa, exp)) if !mantissa.contains('.') => write!(f, "{mantissa}.0e{exp}"),
-        _ => f.write_str(&s),
-    }
+    // `{:e}` gives the shortest round-trip digits: "-1.2345e4", "5e-324".
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let scientific = if mantissa.contains('.') {
+        format!("{mantissa}e{exp}")
+    } else {
+        format!("{mantissa}.0e{exp}")
+    };
+    let n = digits.len() as i32;
+    let fixed = if exp >= 0 {
+        let int_len = exp + 1;
+        if int_len >= n {
+            format!("{digits}{}.0", "0".repeat((int_len - n) as usize))
+        } else {
+            let (int, frac) = digits.split_at(int_len as usize);
+            format!("{int}.{frac}")
+        }
+    } else {
+        format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
+    };
+    let body = if scientific.len() < fixed.len() {
+        scientific
+    } else {
+        fixed
+    };
+    write!(f, "{sign}{body}")
 }
 
 fn printable(bytes: &[u8]) -> bool {

@@ -54,7 +54,11 @@ fn bad(offset: usize, reason: &'static str) -> DecodeError {
 /// exactly `size` bytes and end exactly at the end of `data`.
 fn inflate(data: &[u8], size: usize) -> Result<Vec<u8>, DecodeError> {
     let mut z = Decompress::new(true);
-    let first = size.min(data.len().saturating_mul(MAX_DEFLATE_RATIO).saturating_add(64));
+    let first = size.min(
+        data.len()
+            .saturating_mul(MAX_DEFLATE_RATIO)
+            .saturating_add(64),
+    );
     // One byte of slack shows a stream that runs past its declared size.
     let mut out: Vec<u8> = Vec::with_capacity(first.min(GROW_STEP) + 1);
     loop {
@@ -62,10 +66,13 @@ fn inflate(data: &[u8], size: usize) -> Result<Vec<u8>, DecodeError> {
         let produced = z.total_out();
         let input = data.get(consumed..).unwrap_or_default();
         let status = z
-            .decompress_vec(input, &mut out, FlushDecompress::Finish)
+            .decompress_vec(input, &mut out, FlushDecompress::None)
             .map_err(|_| bad(6 + z.total_in() as usize, "corrupt zlib data"))?;
         if out.len() > size {
-            return Err(bad(6 + z.total_in() as usize, "inflates past its declared size"));
+            return Err(bad(
+                6 + z.total_in() as usize,
+                "inflates past its declared size",
+            ));
         }
         match status {
             Status::StreamEnd => break,

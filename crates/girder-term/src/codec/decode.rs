@@ -142,7 +142,11 @@ impl<'a> Decoder<'a> {
     #[inline]
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let buf = self.buf;
-        match self.pos.checked_add(n).and_then(|end| buf.get(self.pos..end)) {
+        match self
+            .pos
+            .checked_add(n)
+            .and_then(|end| buf.get(self.pos..end))
+        {
             Some(s) => {
                 self.pos += n;
                 Ok(s)
@@ -201,12 +205,7 @@ impl<'a> Decoder<'a> {
     fn charge_heap(&mut self, at: usize, bytes: usize) -> Result<(), DecodeError> {
         let total = self.heap.saturating_add(bytes);
         if total > self.limits.max_heap_bytes {
-            return Err(self.limit_err(
-                at,
-                Limit::HeapBytes,
-                total,
-                self.limits.max_heap_bytes,
-            ));
+            return Err(self.limit_err(at, Limit::HeapBytes, total, self.limits.max_heap_bytes));
         }
         self.heap = total;
         Ok(())
@@ -250,16 +249,11 @@ impl<'a> Decoder<'a> {
         }
         self.atoms = count;
         self.charge_heap(at, bytes.len() + ATOM_OVERHEAD)?;
-        let atom = if let Ok(s) = std::str::from_utf8(bytes)
-            && (utf8 || s.is_ascii())
-        {
-            Atom::new(s)
-        } else if utf8 {
-            return Err(self.err(at, DecodeErrorKind::InvalidUtf8Atom));
-        } else {
+        let atom = match std::str::from_utf8(bytes) {
+            Ok(s) if utf8 || s.is_ascii() => Atom::new(s),
+            _ if utf8 => return Err(self.err(at, DecodeErrorKind::InvalidUtf8Atom)),
             // Latin-1: every byte is the code point of the same value.
-            let s: String = bytes.iter().map(|&b| char::from(b)).collect();
-            Atom::new(s)
+            _ => Atom::new(bytes.iter().map(|&b| char::from(b)).collect::<String>()),
         };
         atom.map_err(|e| self.err(at, DecodeErrorKind::AtomTooLong { chars: e.chars }))
     }
@@ -406,6 +400,7 @@ impl<'a> Decoder<'a> {
             return Err(self.invalid(at, "a reference has 1 to 5 id words"));
         }
         let bytes = self.take(len * 4)?;
+        self.charge_heap(at, len * 4)?;
         Ok(bytes
             .chunks_exact(4)
             .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
@@ -471,7 +466,8 @@ impl<'a> Decoder<'a> {
             .windows(2)
             .all(|w| cmp_map_keys(&w[0].0, &w[1].0) == Ordering::Less);
         if !sorted {
-            pairs.sort_by(|a, b| cmp_map_keys(&a.0, &b.0));
+            // Unstable: equal keys are an error anyway, and it needs no buffer.
+            pairs.sort_unstable_by(|a, b| cmp_map_keys(&a.0, &b.0));
             if pairs
                 .windows(2)
                 .any(|w| cmp_map_keys(&w[0].0, &w[1].0) == Ordering::Equal)

@@ -102,9 +102,7 @@ fn encode_one<'a>(
             if items.is_empty() {
                 out.push(tags::NIL);
             } else if items.len() <= MAX_STRING_LEN
-                && items
-                    .iter()
-                    .all(|x| matches!(x, Term::Integer(0..=255)))
+                && items.iter().all(|x| matches!(x, Term::Integer(0..=255)))
             {
                 out.push(tags::STRING);
                 out.extend_from_slice(&(items.len() as u16).to_be_bytes());

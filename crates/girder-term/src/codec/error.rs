@@ -171,7 +171,11 @@ impl fmt::Display for DecodeError {
         } else {
             ""
         };
-        write!(f, "ETF decode error at byte {}{place}: {}", self.offset, self.kind)
+        write!(
+            f,
+            "ETF decode error at byte {}{place}: {}",
+            self.offset, self.kind
+        )
     }
 }
 
@@ -213,10 +217,16 @@ impl fmt::Display for EncodeError {
         match self {
             EncodeError::NonFiniteFloat => f.write_str("cannot encode a NaN or infinite float"),
             EncodeError::InvalidBitBinary { bits } => {
-                write!(f, "cannot encode a bitstring with {bits} bits in its last byte")
+                write!(
+                    f,
+                    "cannot encode a bitstring with {bits} bits in its last byte"
+                )
             }
             EncodeError::InvalidReference { words } => {
-                write!(f, "cannot encode a reference of {words} words (1 to 5 allowed)")
+                write!(
+                    f,
+                    "cannot encode a reference of {words} words (1 to 5 allowed)"
+                )
             }
             EncodeError::TooLong { what, len } => {
                 write!(f, "cannot encode a {what} of length {len} (over u32)")
