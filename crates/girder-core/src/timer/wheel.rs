@@ -261,16 +261,27 @@ impl<T> Wheel<T> {
     /// Adds `value`, due at `deadline` (a tick). A deadline at or before the
     /// tick the wheel was last advanced to is delivered by the next
     /// [`advance`](Self::advance).
+    #[inline]
     pub(crate) fn insert(&mut self, deadline: u64, value: T) -> TimerKey {
         let id = self.next_id;
         self.next_id = if id == ID_MAX { 1 } else { id + 1 };
+        let list = if deadline <= self.elapsed {
+            EXPIRED
+        } else {
+            self.list_for(deadline)
+        };
+        let tail = self.lists[list as usize].tail;
         let index = if self.free != NIL {
             let index = self.free;
             let e = &mut self.slab[index as usize];
             self.free = e.next;
-            e.deadline = deadline;
-            e.tag = (id << 16) | u64::from(FREE);
-            e.value = Some(value);
+            *e = Entry {
+                deadline,
+                tag: (id << 16) | u64::from(list),
+                prev: tail,
+                next: NIL,
+                value: Some(value),
+            };
             index
         } else {
             let index = u32::try_from(self.slab.len())
@@ -279,30 +290,35 @@ impl<T> Wheel<T> {
                 .expect("timer wheel: more than 2^32 - 1 pending timers");
             self.slab.push(Entry {
                 deadline,
-                tag: (id << 16) | u64::from(FREE),
-                prev: NIL,
+                tag: (id << 16) | u64::from(list),
+                prev: tail,
                 next: NIL,
                 value: Some(value),
             });
             index
         };
-        if deadline <= self.elapsed {
-            self.push_back(EXPIRED, index);
+        // Link at the tail (`prev` is set above).
+        if tail == NIL {
+            self.lists[list as usize].head = index;
         } else {
-            self.place(index);
+            self.slab[tail as usize].next = index;
         }
+        self.lists[list as usize].tail = index;
         self.len += 1;
         TimerKey { index, id }
     }
 
     /// Removes a pending entry; returns its deadline and value. `None` if the
     /// key's entry was already removed or delivered.
+    #[inline]
     pub(crate) fn remove(&mut self, key: TimerKey) -> Option<(u64, T)> {
         let e = self.slab.get(key.index as usize)?;
-        if e.id() != key.id || e.list() == FREE {
+        // A free entry has id 0, which no key has.
+        if e.id() != key.id {
             return None;
         }
         let list = e.list();
+        debug_assert_ne!(list, FREE);
         self.unlink(list, key.index);
         if list == OVERFLOW && self.lists[OVERFLOW as usize].head == NIL {
             self.overflow_min = u64::MAX;
@@ -387,16 +403,23 @@ impl<T> Wheel<T> {
     /// the overflow list.
     #[inline]
     fn place(&mut self, index: u32) {
-        let deadline = self.slab[index as usize].deadline;
+        let list = self.list_for(self.slab[index as usize].deadline);
+        self.push_back(list, index);
+    }
+
+    /// The list for a deadline `>= elapsed`, marked occupied (or counted in
+    /// `overflow_min`) for the entry about to be linked into it.
+    #[inline]
+    fn list_for(&mut self, deadline: u64) -> u16 {
         debug_assert!(deadline >= self.elapsed);
         let level = level_for(self.elapsed, deadline);
         if level == LEVELS {
             self.overflow_min = self.overflow_min.min(deadline);
-            self.push_back(OVERFLOW, index);
+            OVERFLOW
         } else {
             let slot = digit(deadline, level);
             self.occupied[level] |= 1 << slot;
-            self.push_back((level * SLOTS + slot) as u16, index);
+            (level * SLOTS + slot) as u16
         }
     }
 
@@ -438,6 +461,7 @@ impl<T> Wheel<T> {
     }
 
     /// Frees entry `index` (already unlinked) and returns its contents.
+    #[inline]
     fn release(&mut self, index: u32) -> (u64, T) {
         let e = &mut self.slab[index as usize];
         let value = e.value.take().expect("live entry has a value");
