@@ -112,15 +112,16 @@ fn gen_call() -> Term {
     ])
 }
 
-/// A map of about 1 KB encoded: atom keys with assorted values.
+/// A map of about 1 KB encoded: 30 atom keys with assorted values.
 fn map_1k() -> Term {
-    Term::map((0..24).map(|i| {
+    Term::map((0..30).map(|i| {
         let key = Term::atom(&format!("field_{i}"));
         let value = match i % 6 {
             0 => Term::Integer(i * 1_000_003),
-            1 => Term::binary(format!("value number {i}")),
+            1 => Term::binary(format!("the value of field number {i} of this record, as text")),
             2 => Term::Float(i as f64 * 1.25),
             3 => Term::list([Term::Integer(i), Term::atom("x"), Term::Integer(-i)]),
+            4 if i % 4 == 0 => Term::charlist("a charlist of some length, as Erlang strings are"),
             4 => Term::tuple([Term::atom("ok"), Term::Integer(i)]),
             _ => Term::boolean(i % 2 == 0),
         };

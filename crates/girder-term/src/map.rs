@@ -116,6 +116,17 @@ impl Map {
             .all(|w| cmp_map_keys(&w[0].0, &w[1].0) == Ordering::Less);
         sorted.then_some(Map { pairs })
     }
+
+    /// A map from pairs the caller has checked are strictly sorted in map-key
+    /// order (the decoder, which checks as it goes).
+    pub(crate) fn from_sorted_unchecked(pairs: Vec<(Term, Term)>) -> Map {
+        debug_assert!(
+            pairs
+                .windows(2)
+                .all(|w| cmp_map_keys(&w[0].0, &w[1].0) == Ordering::Less)
+        );
+        Map { pairs }
+    }
 }
 
 impl FromIterator<(Term, Term)> for Map {

@@ -249,13 +249,22 @@ impl<'a> Decoder<'a> {
         }
         self.atoms = count;
         self.charge_heap(at, bytes.len() + ATOM_OVERHEAD)?;
+        if let Some(atom) = recent_atoms::get(bytes) {
+            return Ok(atom);
+        }
         let atom = match std::str::from_utf8(bytes) {
             Ok(s) if utf8 || s.is_ascii() => Atom::new(s),
             _ if utf8 => return Err(self.err(at, DecodeErrorKind::InvalidUtf8Atom)),
             // Latin-1: every byte is the code point of the same value.
             _ => Atom::new(bytes.iter().map(|&b| char::from(b)).collect::<String>()),
         };
-        atom.map_err(|e| self.err(at, DecodeErrorKind::AtomTooLong { chars: e.chars }))
+        let atom =
+            atom.map_err(|e| self.err(at, DecodeErrorKind::AtomTooLong { chars: e.chars }))?;
+        // Only atoms whose text is their bytes (UTF-8, or ASCII Latin-1).
+        if utf8 || bytes.is_ascii() {
+            recent_atoms::put(&atom);
+        }
+        Ok(atom)
     }
 
     /// An atom from a distribution header's UTF-8 text.
@@ -475,7 +484,7 @@ impl<'a> Decoder<'a> {
                 return Err(self.err(start, DecodeErrorKind::DuplicateMapKey));
             }
         }
-        Map::from_sorted(pairs).ok_or_else(|| self.invalid(start, "map keys out of order"))
+        Ok(Map::from_sorted_unchecked(pairs))
     }
 
     fn finish_fun(&self, head: FunHead, free_vars: Vec<Term>) -> Result<Term, DecodeError> {
@@ -813,6 +822,58 @@ impl<'a> Decoder<'a> {
             _ => return Err(self.err(at, DecodeErrorKind::UnknownTag { tag })),
         };
         Ok(Some(term))
+    }
+}
+
+/// A small per-thread cache of recently decoded atoms, so that the atoms
+/// every message repeats (`'$gen_call'`, node names, record and map keys) are
+/// shared rather than allocated and validated again: erts interns atoms in a
+/// global table; this keeps the cost of a repeat to a hash and a compare.
+/// Direct-mapped, 256 entries, so it holds at most 256 atoms (≤ 1 KiB each)
+/// per thread.
+mod recent_atoms {
+    use std::cell::RefCell;
+
+    use crate::Atom;
+
+    const SLOTS: usize = 256;
+
+    thread_local! {
+        static CACHE: RefCell<Vec<Option<Atom>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn slot(bytes: &[u8]) -> usize {
+        // FNV-1a: atoms are short.
+        let mut h: u32 = 0x811C_9DC5;
+        for &b in bytes {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        (h ^ (h >> 16)) as usize % SLOTS
+    }
+
+    /// The cached atom whose text is exactly `bytes`.
+    pub(super) fn get(bytes: &[u8]) -> Option<Atom> {
+        CACHE
+            .try_with(|c| {
+                let c = c.try_borrow().ok()?;
+                let atom = c.get(slot(bytes))?.as_ref()?;
+                (atom.as_str().as_bytes() == bytes).then(|| atom.clone())
+            })
+            .ok()
+            .flatten()
+    }
+
+    pub(super) fn put(atom: &Atom) {
+        let _ = CACHE.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                if c.is_empty() {
+                    c.resize(SLOTS, None);
+                }
+                if let Some(entry) = c.get_mut(slot(atom.as_str().as_bytes())) {
+                    *entry = Some(atom.clone());
+                }
+            }
+        });
     }
 }
 

@@ -233,7 +233,8 @@ pub fn decode_dist_header(
 /// control message and payload of a distribution message are, with
 /// `ATOM_CACHE_REF i` meaning `atoms[i]` (from [`DistHeader::atoms`]; pass
 /// `&[]` for a connection without an atom cache). Returns the term and how
-/// many bytes it took. Offsets in errors count from the start of `bytes`.
+/// many bytes it took (erts `erts_decode_dist_ext` with the connection's
+/// atom-cache map). Offsets in errors count from the start of `bytes`.
 pub fn decode_dist_term(
     bytes: &[u8],
     atoms: &[Atom],

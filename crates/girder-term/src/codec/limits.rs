@@ -151,7 +151,8 @@ impl Limits {
     }
 }
 
-/// Which of the [`Limits`] an input exceeded.
+/// Which of the [`Limits`] an input exceeded (erts has no such limits; its
+/// `binary_to_term/2` fails with `badarg` or exhausts memory).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Limit {

@@ -24,8 +24,10 @@
 //! `term_to_binary(T, [{minor_version, 2}])` (the OTP 26+ default) whose maps
 //! have at most 32 keys, `encode(&decode(bytes)?)? == bytes`. Not byte-exact,
 //! though decoded to equal terms: maps of more than 32 keys (erts orders them
-//! by hash), compressed terms, OTP 25's default Latin-1 atom tags, the old
-//! `FLOAT_EXT` and pre-OTP 23 pid/port/reference tags.
+//! by hash; with `term_to_binary(T, [deterministic, {minor_version, 2}])` it
+//! sorts them as we do, and the bytes match), compressed terms, OTP 25's
+//! default Latin-1 atom tags, the old `FLOAT_EXT` and the pre-OTP 23
+//! pid/port/reference tags.
 //!
 //! # Decoding hostile input
 //!
@@ -74,7 +76,8 @@ pub use limits::{
 use crate::Term;
 use decode::Decoder;
 
-/// The version byte that starts every whole encoded term.
+/// The version byte, 131, that starts every whole encoded term (the first
+/// byte of every `erlang:term_to_binary/1` result).
 pub const VERSION_BYTE: u8 = tags::VERSION;
 
 /// Encodes `term` with the version byte, as `erlang:term_to_binary(Term,
@@ -175,7 +178,8 @@ pub fn decode_with(bytes: &[u8], limits: &Limits) -> Result<Term, DecodeError> {
 /// Decodes one term *without* a version byte from the front of `bytes` and
 /// returns it with the number of bytes it took; what follows is left alone
 /// (the distribution layer reads a control message and a payload back to
-/// back). `ATOM_CACHE_REF` is refused here; see [`decode_dist_term`].
+/// back, as erts' `erts_decode_dist_ext` does after the header).
+/// `ATOM_CACHE_REF` is refused here; see [`decode_dist_term`].
 ///
 /// ```
 /// use girder_term::{decode_without_version, Limits, Term};
