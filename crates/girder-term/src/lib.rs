@@ -16,6 +16,24 @@
 //! }
 //! ```
 //!
+//! # The External Term Format
+//!
+//! [`encode`] and [`decode`] turn a [`Term`] into the bytes of
+//! `erlang:term_to_binary/1` and back (`binary_to_term/2`). The decoder is
+//! safe on input from any peer: every length is checked against the input
+//! and the [`Limits`] before anything is allocated, nesting is bounded, and
+//! every failure is a typed [`DecodeError`] with its byte offset.
+//! [`decode_dist_header`] and [`decode_dist_term`] read the messages of the
+//! distribution protocol.
+//!
+//! ```
+//! use girder_term::{decode, encode, Term};
+//!
+//! let bytes = encode(&Term::tuple([Term::atom("ok"), Term::Integer(1)])).unwrap();
+//! assert_eq!(bytes, [131, 104, 2, 119, 2, b'o', b'k', 97, 1]);
+//! assert_eq!(decode(&bytes).unwrap().to_string(), "{ok,1}");
+//! ```
+//!
 //! # Rust types as terms
 //!
 //! With serde, Rust types become the terms Elixir and Erlang code match on: a
