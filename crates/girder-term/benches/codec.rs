@@ -118,7 +118,9 @@ fn map_1k() -> Term {
         let key = Term::atom(&format!("field_{i}"));
         let value = match i % 6 {
             0 => Term::Integer(i * 1_000_003),
-            1 => Term::binary(format!("the value of field number {i} of this record, as text")),
+            1 => Term::binary(format!(
+                "the value of field number {i} of this record, as text"
+            )),
             2 => Term::Float(i as f64 * 1.25),
             3 => Term::list([Term::Integer(i), Term::atom("x"), Term::Integer(-i)]),
             4 if i % 4 == 0 => Term::charlist("a charlist of some length, as Erlang strings are"),
