@@ -126,6 +126,25 @@ fn maximal_lengths_in_every_length_field() {
         ("ATOM_EXT", vec![131, 100, 0xFF, 0xFF, b'a']),
         ("ATOM_UTF8_EXT", vec![131, 118, 0xFF, 0xFF, b'a']),
         ("SMALL_ATOM_UTF8_EXT", vec![131, 119, 0xFF, b'a']),
+        ("SMALL_ATOM_EXT", vec![131, 115, 0xFF, b'a']),
+        (
+            "NEW_REFERENCE_EXT",
+            [&[131, 114, 0xFF, 0xFF, 119, 1, b'n', 0][..], &[0; 8]].concat(),
+        ),
+        (
+            "NEW_FUN_EXT size",
+            [
+                &[131, 112][..],
+                &max32,
+                &[0],
+                &[0; 16],
+                &[0, 0, 0, 0],
+                &[0, 0, 0, 0],
+                &[119, 1, b'm', 97, 0, 97, 0],
+                &[88, 119, 1, b'n', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            ]
+            .concat(),
+        ),
         ("SMALL_TUPLE_EXT", vec![131, 104, 0xFF, 97, 1]),
         ("SMALL_BIG_EXT", vec![131, 110, 0xFF, 0, 1]),
         (
@@ -549,6 +568,99 @@ fn accepted_oddities_decode_like_erts() {
     ];
     for (bytes, want) in cases {
         assert_eq!(decode(&bytes).unwrap(), want, "{bytes:?}");
+    }
+}
+
+/// Tags OTP 25-27 no longer write but still read: Latin-1 atoms, the pre-OTP
+/// 23 pid, port and reference forms.
+#[test]
+fn old_tags_decode() {
+    use girder_term::{Atom, ExternalPid, ExternalPort, ExternalRef};
+    let n = || Atom::new("n@h").unwrap();
+    let cases: Vec<(Vec<u8>, Term)> = vec![
+        (vec![131, 115, 2, b'o', b'k'], Term::atom("ok")),
+        (vec![131, 115, 2, b'h', 0xE9], Term::atom("hé")),
+        (vec![131, 100, 0, 1, 0xFF], Term::atom("ÿ")),
+        (
+            vec![
+                131, 103, 115, 3, b'n', b'@', b'h', 0, 0, 0, 5, 0, 0, 0, 1, 2,
+            ],
+            Term::Pid(ExternalPid {
+                node: n(),
+                id: 5,
+                serial: 1,
+                creation: 2,
+            }),
+        ),
+        (
+            vec![131, 102, 100, 0, 3, b'n', b'@', b'h', 0, 0, 0, 9, 3],
+            Term::Port(ExternalPort {
+                node: n(),
+                id: 9,
+                creation: 3,
+            }),
+        ),
+        (
+            vec![131, 101, 119, 3, b'n', b'@', b'h', 0, 0, 0, 7, 1],
+            Term::Reference(ExternalRef {
+                node: n(),
+                creation: 1,
+                id: vec![7],
+            }),
+        ),
+        (
+            vec![
+                131, 114, 0, 2, 119, 3, b'n', b'@', b'h', 3, 0, 0, 0, 1, 0, 0, 0, 2,
+            ],
+            Term::Reference(ExternalRef {
+                node: n(),
+                creation: 3,
+                id: vec![1, 2],
+            }),
+        ),
+        (
+            vec![
+                131, 120, 119, 3, b'n', b'@', b'h', 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 6,
+            ],
+            Term::Port(ExternalPort {
+                node: n(),
+                id: 4,
+                creation: 6,
+            }),
+        ),
+    ];
+    for (bytes, want) in cases {
+        assert_eq!(decode(&bytes).unwrap(), want, "{bytes:?}");
+    }
+    // What erts 25's term_to_binary(binary_to_term(Old), [{minor_version, 2}])
+    // gives for old forms: ours re-encodes them the same.
+    let reencoded: [(&[u8], &[u8]); 5] = [
+        (&[131, 115, 2, 104, 233], &[131, 119, 3, 104, 195, 169]),
+        (
+            &[131, 103, 115, 3, 110, 64, 104, 0, 0, 0, 5, 0, 0, 0, 1, 2],
+            &[
+                131, 88, 119, 3, 110, 64, 104, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 2,
+            ],
+        ),
+        (
+            &[131, 102, 100, 0, 3, 110, 64, 104, 0, 0, 0, 9, 3],
+            &[131, 89, 119, 3, 110, 64, 104, 0, 0, 0, 9, 0, 0, 0, 3],
+        ),
+        (
+            &[131, 101, 119, 3, 110, 64, 104, 0, 0, 0, 7, 1],
+            &[131, 90, 0, 1, 119, 3, 110, 64, 104, 0, 0, 0, 1, 0, 0, 0, 7],
+        ),
+        (
+            &[
+                131, 114, 0, 2, 119, 3, 110, 64, 104, 3, 0, 0, 0, 1, 0, 0, 0, 2,
+            ],
+            &[
+                131, 90, 0, 2, 119, 3, 110, 64, 104, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2,
+            ],
+        ),
+    ];
+    for (old, erts) in reencoded {
+        assert_eq!(encode(&decode(old).unwrap()).unwrap(), erts, "{old:?}");
     }
 }
 
