@@ -190,20 +190,35 @@ fn cmp_maps(a: &Map, b: &Map) -> Ordering {
     })
 }
 
+// Pids, ports and references compare as erts 25 compares them (observed with
+// `<` and in the key order of small maps): a pid by serial, number, node name,
+// creation; a port by node name, creation, number; a reference by node name,
+// creation, then its words as one number (most significant first, the shorter
+// one extended with zeros), with the shorter first when those are equal (erts
+// calls such references equal; here equality stays exact).
+
 fn cmp_pids(a: &ExternalPid, b: &ExternalPid) -> Ordering {
-    (&a.node, a.serial, a.id, a.creation).cmp(&(&b.node, b.serial, b.id, b.creation))
+    (a.serial, a.id, &a.node, a.creation).cmp(&(b.serial, b.id, &b.node, b.creation))
 }
 
 fn cmp_ports(a: &ExternalPort, b: &ExternalPort) -> Ordering {
-    (&a.node, a.id, a.creation).cmp(&(&b.node, b.id, b.creation))
+    (&a.node, a.creation, a.id).cmp(&(&b.node, b.creation, b.id))
 }
 
 fn cmp_refs(a: &ExternalRef, b: &ExternalRef) -> Ordering {
+    let word = |r: &ExternalRef, i: usize| r.id.get(i).copied().unwrap_or(0);
+    let len = a.id.len().max(b.id.len());
     a.node
         .cmp(&b.node)
-        .then_with(|| a.id.len().cmp(&b.id.len()))
-        .then_with(|| a.id.iter().rev().cmp(b.id.iter().rev()))
         .then(a.creation.cmp(&b.creation))
+        .then_with(|| {
+            (0..len)
+                .rev()
+                .map(|i| word(a, i).cmp(&word(b, i)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        })
+        .then_with(|| a.id.len().cmp(&b.id.len()))
 }
 
 fn cmp_funs(a: &ExternalFun, b: &ExternalFun) -> Ordering {

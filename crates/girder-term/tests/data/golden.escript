@@ -60,6 +60,26 @@ ext_ref(Words, Creation) ->
     binary_to_term(<<131, 90, N:16, (node_atom())/binary, Creation:32,
                      << <<W:32>> || W <- Words >>/binary>>).
 
+pid_on(Node, Id, Serial, Creation) ->
+    binary_to_term(<<131, 88, 119, (byte_size(Node)), Node/binary, Id:32, Serial:32, Creation:32>>).
+port_on(Node, Id, Creation) ->
+    binary_to_term(<<131, 120, 119, (byte_size(Node)), Node/binary, Id:64, Creation:32>>).
+ref_on(Node, Creation, Words) ->
+    binary_to_term(<<131, 90, (length(Words)):16, 119, (byte_size(Node)), Node/binary,
+                     Creation:32, (<< <<W:32>> || W <- Words >>)/binary>>).
+
+%% Keys whose order in a small map is erts' order of pids, ports and refs.
+id_keys() ->
+    A = <<"a@b">>, B = <<"b@a">>,
+    [pid_on(A, 2, 1, 1), pid_on(B, 1, 2, 1), pid_on(A, 1, 2, 1), pid_on(A, 1, 1, 2),
+     pid_on(A, 9, 0, 1), pid_on(B, 1, 0, 1), pid_on(A, 1, 9, 1), pid_on(B, 1, 1, 1),
+     pid_on(A, 1, 1, 9),
+     ref_on(A, 1, [1, 2, 3]), ref_on(B, 1, [0, 0, 1]), ref_on(A, 2, [1, 2, 3]),
+     ref_on(A, 1, [5]), ref_on(A, 1, [3, 2, 1]), ref_on(A, 1, [9]), ref_on(A, 2, [1]),
+     ref_on(A, 1, [0, 0, 1]), ref_on(A, 1, [6, 0]), ref_on(A, 9, [1]),
+     port_on(A, 5, 1), port_on(B, 1, 1), port_on(A, 1, 2), port_on(A, 1, 1), port_on(A, 1, 9),
+     fun lists:map/2, fun erlang:abs/1].
+
 vectors() ->
     Y = 42 + 0 * erlang:system_time(),  % not a compile-time constant
     Closure = fun(X) -> X + Y end,
@@ -136,6 +156,8 @@ vectors() ->
      {"map_32", Map32, []},
      {"map_33", Map33, [det]},
      {"map_45_mixed", Map50, [det]},
+     {"map_id_keys", maps:from_list([{K, 0} || K <- id_keys()]), []},
+     {"tuple_sorted_ids", list_to_tuple(lists:sort(id_keys())), []},
      {"pid_local", self(), []},
      {"pid_ext", ext_pid(42, 7, 3), []},
      {"pid_ext_big_creation", ext_pid(16#0FFFFFFF, 16#FFFF, 16#F0000001), []},

@@ -254,3 +254,15 @@ fn closures_keep_every_field() {
     assert_eq!(c.free_vars, [Term::Integer(42)]);
     assert_eq!(c.pid.node.as_str(), "nonode@nohost");
 }
+
+/// Pids, ports, references and funs in erts' term order (`lists:sort/1`):
+/// ours sorts them the same.
+#[test]
+fn identifiers_sort_as_in_erts() {
+    let t = decode(&crate::util::golden_v2("tuple_sorted_ids")).unwrap();
+    let erts = t.as_tuple().unwrap().to_vec();
+    let mut ours = erts.clone();
+    ours.reverse();
+    ours.sort();
+    assert_eq!(ours, erts);
+}
