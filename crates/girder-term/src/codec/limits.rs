@@ -13,9 +13,10 @@ use std::fmt;
 /// [`DecodeErrorKind::LimitExceeded`](crate::DecodeErrorKind::LimitExceeded)
 /// naming it.
 ///
-/// The defaults (see each setter) suit messages between nodes: they accept any
-/// term a sane program sends while keeping the worst case to a few hundred
-/// megabytes and well under a millisecond of work per kilobyte of input.
+/// The defaults (see each setter) suit messages between nodes: they accept
+/// the terms programs ordinarily send while keeping the worst case to a few
+/// hundred megabytes of memory and work linear in the input (maps out of key
+/// order cost a sort).
 /// Every setter consumes and returns the limits, so they chain:
 ///
 /// ```
