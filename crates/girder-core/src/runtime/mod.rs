@@ -177,15 +177,27 @@ impl Builder {
             io_rt.handle().clone(),
         ));
         let mut threads = Vec::with_capacity(n + 2);
+        // `build` returns once every scheduler thread is running, so a
+        // runtime never starts with a scheduler that the OS has not yet
+        // given a first time slice to (on a loaded machine that can take
+        // a while).
+        let started = Arc::new((parking_lot::Mutex::new(0usize), parking_lot::Condvar::new()));
         for (index, local) in locals.into_iter().enumerate() {
             let shared = shared.clone();
             let io = io_rt.handle().clone();
+            let started = started.clone();
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("{}-sched-{}", config.name, index + 1))
                     .spawn(move || {
                         let _io = io.enter();
                         enter_context(shared.clone());
+                        {
+                            let (count, cvar) = &*started;
+                            *count.lock() += 1;
+                            cvar.notify_all();
+                        }
+                        drop(started);
                         crate::scheduler::worker::run(shared, index, local);
                         leave_context();
                     })?,
@@ -212,6 +224,13 @@ impl Builder {
                     leave_context();
                 })?,
         );
+        {
+            let (count, cvar) = &*started;
+            let mut count = count.lock();
+            while *count < n {
+                cvar.wait(&mut count);
+            }
+        }
         Ok(Runtime {
             handle: Handle { shared },
             threads,
