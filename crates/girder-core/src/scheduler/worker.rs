@@ -34,9 +34,11 @@ pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) 
     let rejected = with_worker(|w| match w {
         Some(w) if Arc::ptr_eq(&w.shared, shared) => {
             if yielded {
-                w.push_local(runnable);
+                w.local.push(runnable);
+                shared.idle.notify_one();
             } else if let Some(previous) = w.lifo.replace(Some(runnable)) {
-                w.push_local(previous);
+                w.local.push(previous);
+                shared.idle.notify_one();
             }
             None
         }
@@ -53,15 +55,15 @@ pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) 
 pub(crate) fn push_new(shared: &Arc<Shared>, runnable: Runnable) {
     let rejected = with_worker(|w| match w {
         Some(w) if Arc::ptr_eq(&w.shared, shared) => {
-            w.push_local(runnable);
+            w.local.push(runnable);
             None
         }
         _ => Some(runnable),
     });
     if let Some(runnable) = rejected {
         shared.injector.push(runnable);
-        shared.idle.notify_one();
     }
+    shared.idle.notify_one();
 }
 
 /// Runs scheduler `index` until the runtime shuts down.
@@ -81,21 +83,6 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize, local: Worker<Runnable>) {
 }
 
 impl WorkerCtx {
-    /// Pushes onto this scheduler's run queue and wakes a sleeping scheduler
-    /// only when the queue goes from empty to non-empty. While it is
-    /// non-empty, a scheduler that announces it will sleep re-checks every
-    /// queue (see [`super::park`]) and finds this work, so the wake-up done
-    /// by the push that made it non-empty is the only one needed; a woken
-    /// scheduler steals half the queue. This keeps the `SeqCst` fence of
-    /// `notify_one` off the spawn path of a process spawning many children.
-    fn push_local(&self, runnable: Runnable) {
-        let was_empty = self.local.is_empty();
-        self.local.push(runnable);
-        if was_empty {
-            self.shared.idle.notify_one();
-        }
-    }
-
     fn main_loop(&self) {
         let shared = &self.shared;
         let mut tick: u32 = 0;
@@ -192,14 +179,7 @@ impl WorkerCtx {
             let victim = &stealers[(self.index + k) % n];
             loop {
                 match victim.steal_batch_and_pop(&self.local) {
-                    Steal::Success(t) => {
-                        // Stole more than one: there may be work for yet
-                        // another sleeper (wake-ups chain, one per batch).
-                        if !self.local.is_empty() {
-                            self.shared.idle.notify_one();
-                        }
-                        return Some(t);
-                    }
+                    Steal::Success(t) => return Some(t),
                     Steal::Empty => break,
                     Steal::Retry => continue,
                 }
