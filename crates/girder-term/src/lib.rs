@@ -2,9 +2,9 @@
 //!
 //! Everything that crosses a node boundary between Girder and BEAM nodes is an
 //! Erlang term. This crate holds the [`Term`] model — one Rust value per Erlang
-//! data type, with Erlang's equality and ordering — and (in the modules being
-//! built next to it) the ETF codec with hard limits for hostile input and the
-//! serde bridge between Rust types and terms.
+//! data type, with Erlang's exact equality (`=:=`) and term order — the ETF
+//! codec with hard limits for hostile input, and the serde bridge between
+//! Rust types and terms. It depends on no part of the runtime.
 //!
 //! ```
 //! use girder_term::Term;
