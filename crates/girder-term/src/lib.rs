@@ -7,9 +7,10 @@
 //! Rust types and terms. It depends on no part of the runtime.
 //!
 //! ```
-//! use girder_term::Term;
+//! use girder_term::{Term, term};
 //!
 //! let reply = Term::tuple([Term::atom("ok"), Term::binary("hi")]);
+//! assert_eq!(reply, term!({ok, "hi"}));
 //! assert_eq!(reply.to_string(), r#"{ok,<<"hi">>}"#);
 //! if let Some([_, payload]) = reply.as_tagged("ok", 2) {
 //!     assert_eq!(payload.as_str(), Some("hi"));
@@ -63,6 +64,7 @@ mod atom;
 mod codec;
 mod display;
 mod ids;
+mod macros;
 mod map;
 mod order;
 mod serde;
@@ -78,6 +80,8 @@ pub use codec::{
     encode_without_version,
 };
 pub use ids::{Closure, ExternalFun, ExternalPid, ExternalPort, ExternalRef};
+#[doc(hidden)]
+pub use macros::__macro_support;
 pub use map::Map;
 pub use serde::{
     OptionRepr, ResultRepr, SerdeConfig, SerdeError, SerdeErrorKind, from_slice, from_slice_with,
