@@ -252,7 +252,7 @@ mod tests {
     use super::*;
 
     /// The PCB is the biggest part of an idle process: keep it within one
-    /// 160-byte allocator size class together with the `Arc` counts.
+    /// 112-byte allocation together with the `Arc` counts.
     #[test]
     fn pcb_stays_small() {
         assert!(

@@ -271,30 +271,25 @@ impl<T> Wheel<T> {
             self.list_for(deadline)
         };
         let tail = self.lists[list as usize].tail;
+        let entry = Entry {
+            deadline,
+            tag: (id << 16) | u64::from(list),
+            prev: tail,
+            next: NIL,
+            value: Some(value),
+        };
         let index = if self.free != NIL {
             let index = self.free;
             let e = &mut self.slab[index as usize];
             self.free = e.next;
-            *e = Entry {
-                deadline,
-                tag: (id << 16) | u64::from(list),
-                prev: tail,
-                next: NIL,
-                value: Some(value),
-            };
+            *e = entry;
             index
         } else {
             let index = u32::try_from(self.slab.len())
                 .ok()
                 .filter(|&i| i != NIL)
                 .expect("timer wheel: more than 2^32 - 1 pending timers");
-            self.slab.push(Entry {
-                deadline,
-                tag: (id << 16) | u64::from(list),
-                prev: tail,
-                next: NIL,
-                value: Some(value),
-            });
+            self.slab.push(entry);
             index
         };
         // Link at the tail (`prev` is set above).
