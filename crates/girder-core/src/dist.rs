@@ -53,6 +53,14 @@ pub enum RemoteSignal {
         /// The monitor's reference.
         monitor: Ref,
     },
+    /// A message to an alias of the receiver (ALIAS_SEND): delivered only
+    /// while the alias is active.
+    AliasMessage {
+        /// The alias's reference.
+        alias: Ref,
+        /// The message.
+        msg: Box<dyn Any + Send>,
+    },
     /// A monitored process exited.
     Down {
         /// The monitor's reference.
@@ -92,6 +100,7 @@ impl Signal {
                     pid,
                     reason,
                 },
+                Control::AliasMessage { alias, msg } => RemoteSignal::AliasMessage { alias, msg },
             },
         }
     }
@@ -119,6 +128,9 @@ impl Signal {
                 pid,
                 reason,
             }),
+            RemoteSignal::AliasMessage { alias, msg } => {
+                Signal::control(Control::AliasMessage { alias, msg })
+            }
         }
     }
 }

@@ -58,6 +58,7 @@
 //! | `erlang:send_after/3`, `cancel_timer/1`, `timer:sleep/1` | `Process.send_after/3`, … | [`send_after`], [`cancel_timer`], [`sleep`] |
 //! | `process_info/1`, `processes/0` | `Process.info/1`, `Process.list/0` | [`process_info`], [`processes`] |
 //! | `make_ref/0` | `make_ref/0` | [`make_ref`] |
+//! | `alias/0`, `unalias/1` | `Process.alias/0`, `Process.unalias/1` | [`alias`], [`unalias`], [`Alias::send`] |
 //! | `erlang:yield/0`, `bump_reductions/1` | — | [`yield_now`], [`bump_reductions`], [`consume_reductions`] |
 //! | dirty schedulers | — | [`blocking`] |
 //!
@@ -67,6 +68,7 @@
 //! thread, so a process can `.await` tokio sockets, timers, and tokio-based
 //! libraries directly.
 
+mod alias;
 mod blocking;
 pub mod dist;
 mod info;
@@ -85,6 +87,7 @@ pub(crate) mod sync;
 mod timer;
 mod watchdog;
 
+pub use crate::alias::{Alias, alias, unalias};
 pub use crate::blocking::blocking;
 pub use crate::info::{ProcessInfo, Status, process_info, processes};
 pub use crate::pid::{LOCAL_NODE, Pid, Ref};

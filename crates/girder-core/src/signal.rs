@@ -74,6 +74,9 @@ pub(crate) enum Control {
         pid: Pid,
         reason: ExitReason,
     },
+    /// A message sent to one of the receiver's aliases: delivered only if
+    /// the alias is still active when the receiver takes the signal in.
+    AliasMessage { alias: Ref, msg: Envelope },
 }
 
 impl Signal {

@@ -72,6 +72,9 @@ pub(crate) struct Extra {
     /// Receive marks: a reference and the mailbox sequence number at the
     /// moment it was made. A few at most; the oldest falls off.
     pub(crate) marks: Vec<(Ref, u64)>,
+    /// Active aliases (`alias/0`): messages sent to one of them are
+    /// delivered; to any other, dropped on arrival.
+    pub(crate) aliases: Vec<Ref>,
     pub(crate) pending_exit: Option<ExitReason>,
     pub(crate) on_exit: Option<crate::runtime::OnExit>,
 }
@@ -240,6 +243,16 @@ impl Pcb {
                         pid,
                         reason,
                     }));
+                }
+                None
+            }
+            Control::AliasMessage { alias, msg } => {
+                let active = local
+                    .extra
+                    .as_ref()
+                    .is_some_and(|e| e.aliases.contains(&alias));
+                if active {
+                    local.mailbox.push(msg);
                 }
                 None
             }

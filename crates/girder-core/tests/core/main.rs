@@ -46,6 +46,7 @@ pub(crate) fn boom() -> ExitReason {
     ExitReason::other("boom")
 }
 
+mod alias;
 mod info;
 mod io;
 mod links;
