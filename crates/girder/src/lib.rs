@@ -24,6 +24,8 @@ pub use girder_core::*;
 /// [`girder_term`] crate.
 pub use girder_term as term;
 
+pub mod otp;
+
 /// Everything a process body usually needs, in one `use`.
 pub mod prelude {
     pub use girder_core::{

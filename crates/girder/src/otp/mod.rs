@@ -1,0 +1,12 @@
+//! # OTP behaviours
+//!
+//! The design patterns that make "let it crash" work, with OTP's semantics,
+//! in typed Rust: [`gen_server`] (a server process with typed calls and
+//! casts), [`supervisor`] and [`dynamic_supervisor`] (processes that start,
+//! watch and restart others), [`task`] (one-off asynchronous work),
+//! [`agent`] (state behind a process) and [`registry`] (Elixir's
+//! `Registry`: keys to processes, removed when they die).
+
+pub mod name;
+
+pub use self::name::{Name, ViaName};
