@@ -81,6 +81,20 @@ struct Scan {
 }
 
 impl Scan {
+    /// Starts the scan at the mailbox position `make_ref` recorded for `r`
+    /// (and forgets the mark); no-op without one.
+    fn start_at_mark(&mut self, r: Ref) {
+        with_current(|pcb| {
+            let mut local = pcb.local.lock();
+            if let Some(extra) = local.extra.as_mut() {
+                if let Some(i) = extra.marks.iter().position(|(m, _)| *m == r) {
+                    let (_, seq) = extra.marks.remove(i);
+                    self.cursor = self.cursor.max(seq);
+                }
+            }
+        });
+    }
+
     fn poll<S>(
         &mut self,
         cx: &Context<'_>,
@@ -202,15 +216,7 @@ impl<T: Send + 'static, P: Pattern<T>> Receive<T, P> {
     /// # Panics
     /// Outside a process.
     pub fn since(mut self, r: Ref) -> Self {
-        with_current(|pcb| {
-            let mut local = pcb.local.lock();
-            if let Some(extra) = local.extra.as_mut() {
-                if let Some(i) = extra.marks.iter().position(|(m, _)| *m == r) {
-                    let (_, seq) = extra.marks.remove(i);
-                    self.scan.cursor = self.scan.cursor.max(seq);
-                }
-            }
-        });
+        self.scan.start_at_mark(r);
         self
     }
 
@@ -320,6 +326,16 @@ impl<F> std::fmt::Debug for Select<F> {
 }
 
 impl<F> Select<F> {
+    /// Skips every message queued before `r` was made by [`make_ref`] (or
+    /// [`crate::alias`]) in this process, like [`Receive::since`].
+    ///
+    /// # Panics
+    /// Outside a process.
+    pub fn since(mut self, r: Ref) -> Self {
+        self.scan.start_at_mark(r);
+        self
+    }
+
     /// Gives up after `after`, resolving to `None`.
     pub fn timeout(self, after: Duration) -> SelectTimeout<F> {
         SelectTimeout {

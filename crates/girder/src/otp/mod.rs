@@ -7,6 +7,8 @@
 //! [`agent`] (state behind a process) and [`registry`] (Elixir's
 //! `Registry`: keys to processes, removed when they die).
 
+pub mod gen_server;
 pub mod name;
 
+pub use self::gen_server::{GenServer, Server};
 pub use self::name::{Name, ViaName};

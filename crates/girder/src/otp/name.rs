@@ -55,7 +55,6 @@ impl Name {
 
     /// Registers the calling process (whose pid is `pid`) under the name;
     /// `false` if it is taken.
-    #[allow(dead_code, reason = "used by gen_server, next commit")]
     pub(crate) fn register(&self, pid: Pid) -> bool {
         match self {
             Name::Local(n) => girder_core::register(&**n, pid).is_ok(),
