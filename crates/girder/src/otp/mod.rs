@@ -7,8 +7,13 @@
 //! [`agent`] (state behind a process) and [`registry`] (Elixir's
 //! `Registry`: keys to processes, removed when they die).
 
+pub mod dynamic_supervisor;
 pub mod gen_server;
 pub mod name;
+pub mod registry;
+pub mod supervisor;
 
+pub use self::dynamic_supervisor::DynamicSupervisor;
 pub use self::gen_server::{GenServer, Server};
 pub use self::name::{Name, ViaName};
+pub use self::supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor};
