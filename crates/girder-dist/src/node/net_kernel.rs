@@ -1,0 +1,70 @@
+//! The part of Erlang's `net_kernel` a peer talks to: `net_adm:ping/1`
+//! calls `gen:call({net_kernel, Node}, '$gen_call', {is_auth, Self})` and
+//! counts `{Tag, yes}` as `pong`.
+
+use girder_term::{ExternalPid, Term};
+
+use crate::control::ControlMessage;
+
+/// The reply to a message sent to our `net_kernel`, if it is a request we
+/// serve: `{'$gen_call', {From, Tag}, {is_auth, Node}}` gets `{Tag, yes}`
+/// sent to `From`. `Tag` is whatever the caller chose (OTP 25's `gen` uses
+/// `[alias | Ref]`, older ones a plain reference): it is echoed unchanged,
+/// and the reply goes to the calling pid, which receives it either way.
+pub(crate) fn answer(_sender: &ExternalPid, message: &Term) -> Option<ControlMessage> {
+    let [_, from_tag, request] = message.as_tagged("$gen_call", 3)? else {
+        return None;
+    };
+    let [from, tag] = from_tag.as_tuple()? else {
+        return None;
+    };
+    let from = from.as_pid()?;
+    request.as_tagged("is_auth", 2)?;
+    Some(ControlMessage::Send {
+        to: from.clone(),
+        message: Term::tuple([tag.clone(), Term::atom("yes")]),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use girder_term::{Atom, ExternalRef};
+
+    #[test]
+    fn is_auth_is_answered_yes_with_the_callers_tag() {
+        let pid = ExternalPid {
+            node: Atom::new("a@h").unwrap(),
+            id: 90,
+            serial: 0,
+            creation: 3,
+        };
+        let tag = Term::improper_list(
+            [Term::atom("alias")],
+            Term::Reference(ExternalRef {
+                node: Atom::new("a@h").unwrap(),
+                creation: 3,
+                id: vec![1, 2, 3],
+            }),
+        );
+        let call = Term::tuple([
+            Term::atom("$gen_call"),
+            Term::tuple([Term::Pid(pid.clone()), tag.clone()]),
+            Term::tuple([Term::atom("is_auth"), Term::atom("a@h")]),
+        ]);
+        assert_eq!(
+            answer(&pid, &call),
+            Some(ControlMessage::Send {
+                to: pid.clone(),
+                message: Term::tuple([tag, Term::atom("yes")]),
+            })
+        );
+        assert_eq!(answer(&pid, &Term::atom("hello")), None);
+        let other = Term::tuple([
+            Term::atom("$gen_call"),
+            Term::tuple([Term::Pid(pid.clone()), Term::nil()]),
+            Term::atom("stop"),
+        ]);
+        assert_eq!(answer(&pid, &other), None);
+    }
+}
