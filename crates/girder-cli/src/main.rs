@@ -7,6 +7,7 @@
 //! an exit code.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod demo;
 
 /// The `girder` binary runs on mimalloc (see Cargo.toml); an application
@@ -29,16 +30,18 @@ struct Cli {
     command: Command,
 }
 
-/// The subcommands. `bench`, `node` and `epmd` will join `demo` here.
+/// The subcommands. `node` and `epmd` will join `demo` and `bench` here.
 #[derive(Debug, Subcommand)]
 enum Command {
     Demo(demo::DemoArgs),
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::Demo(args) => demo::run(args),
+    let outcome: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Demo(args) => demo::run(args).map_err(Into::into),
+        Command::Bench(args) => bench::run(args).map_err(Into::into),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

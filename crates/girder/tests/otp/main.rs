@@ -42,3 +42,4 @@ macro_rules! girder_test {
 }
 
 mod gen_server;
+mod registry;
