@@ -46,7 +46,8 @@
 //! * Each partition is a `parking_lot::RwLock` around hash maps — the
 //!   stand-in for Elixir's ETS tables. Lookups, `dispatch`, `count` and
 //!   friends read them directly from the calling process, with no message
-//!   to any process.
+//!   to any process. Like ETS calls, each operation charges the caller
+//!   reductions (one per entry it reads, five per write).
 //! * Each partition has a **partition process** that traps exits. A process
 //!   that registers its first entry in a partition links itself to that
 //!   partition's process (and unlinks when its last entry there goes); when

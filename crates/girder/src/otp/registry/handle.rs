@@ -13,7 +13,7 @@ use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::Arc;
 use std::time::Duration;
 
-use girder_core::{Pid, is_process_alive, link, self_pid, unlink};
+use girder_core::{Pid, bump_reductions, is_process_alive, link, self_pid, unlink};
 use parking_lot::RwLock;
 
 use super::error::{RegisterError, StartError};
@@ -21,6 +21,16 @@ use super::options::{Keys, MetaValue, Options};
 use super::process;
 use super::table::{Owner, Table};
 use super::via::RegistryVia;
+
+/// Reductions a write (register, unregister, update) costs, as core's
+/// `register/2` does.
+const WRITE_COST: usize = 5;
+
+/// Charges the caller `n` reductions: one per entry an operation reads, as
+/// ETS calls do, so that a loop over the registry stays fair.
+fn charge(n: usize) {
+    bump_reductions(u32::try_from(n).unwrap_or(u32::MAX));
+}
 
 /// How long [`Registry::whereis`] waits for the named process to answer
 /// (the default timeout of `GenServer.call/3`).
@@ -146,6 +156,18 @@ where
     /// killed (`exit(registry.pid(), ExitReason::Kill)`). Elixir
     /// `Registry.start_link/1` under a supervisor that never stops it.
     ///
+    /// ```
+    /// use girder::otp::registry::{Keys, Registry};
+    /// use girder::{ExitReason, exit, monitor, receive};
+    ///
+    /// girder::run(async {
+    ///     let registry = Registry::<u32, ()>::start(Keys::Unique).await.unwrap();
+    ///     let m = monitor(registry.pid());
+    ///     exit(registry.pid(), ExitReason::Kill);
+    ///     assert_eq!(receive::<girder::Down>().await.monitor, m);
+    /// }).unwrap();
+    /// ```
+    ///
     /// # Panics
     /// Outside a process.
     pub async fn start(options: impl Into<Options>) -> Result<Registry<K, V>, StartError> {
@@ -180,6 +202,19 @@ where
     /// The pid of the registry's supervisor process (what Elixir's
     /// `Registry.start_link/1` returns in `{:ok, pid}`): monitor it to learn
     /// when the registry stops.
+    ///
+    /// ```
+    /// use girder::otp::registry::{Keys, Options, Registry};
+    ///
+    /// girder::run(async {
+    ///     let opts = Options::new(Keys::Unique).name("names").partitions(2);
+    ///     let registry = Registry::<u32, ()>::start_link(opts).await.unwrap();
+    ///     assert_eq!(girder::whereis("names"), Some(registry.pid()));
+    ///     assert_eq!(registry.name(), Some("names"));
+    ///     assert_eq!(registry.kind(), Keys::Unique);
+    ///     assert_eq!(registry.partitions(), 2);
+    /// }).unwrap();
+    /// ```
     pub fn pid(&self) -> Pid {
         self.inner.pid
     }
@@ -225,6 +260,7 @@ where
     /// # Panics
     /// Outside a process.
     pub fn register(&self, key: K, value: V) -> Result<(), RegisterError> {
+        charge(WRITE_COST);
         let pid = self_pid();
         let partition = self.partition_for(&key, pid);
         let owner = partition
@@ -281,6 +317,7 @@ where
     /// # Panics
     /// Outside a process.
     pub fn unregister_match(&self, key: &K, mut pred: impl FnMut(&V) -> bool) {
+        charge(WRITE_COST);
         let pid = self_pid();
         let partition = self.partition_for(key, pid);
         let (_, owner) = partition.table.write().remove(key, pid, |v| !pred(v));
@@ -315,6 +352,7 @@ where
                     .read()
                     .for_each_under(key, |pid, v| out.push((pid, v.clone())));
                 out.retain(|(pid, _)| is_process_alive(*pid));
+                charge(1 + out.len());
                 out
             }
             Keys::Duplicate => self.matches(key, |_| true),
@@ -341,14 +379,16 @@ where
     /// }).unwrap();
     /// ```
     pub fn matches(&self, key: &K, mut pred: impl FnMut(&V) -> bool) -> Vec<(Pid, V)> {
-        let mut out = Vec::new();
+        let (mut out, mut scanned) = (Vec::new(), 0);
         for table in self.tables_under(key) {
             table.read().for_each_under(key, |pid, v| {
+                scanned += 1;
                 if pred(v) {
                     out.push((pid, v.clone()));
                 }
             });
         }
+        charge(1 + scanned);
         out
     }
 
@@ -387,6 +427,7 @@ where
             }
             Keys::Duplicate => self.partition_of(&pid).table.read().keys_of(pid, &mut out),
         }
+        charge(1 + out.len());
         out
     }
 
@@ -405,7 +446,9 @@ where
     /// }).unwrap();
     /// ```
     pub fn values(&self, key: &K, pid: Pid) -> Vec<V> {
-        self.partition_for(key, pid).table.read().values(key, pid)
+        let values = self.partition_for(key, pid).table.read().values(key, pid);
+        charge(1 + values.len());
+        values
     }
 
     /// Replaces the value of the caller's entry under `key` in a unique
@@ -431,6 +474,7 @@ where
         if self.inner.keys != Keys::Unique {
             return None;
         }
+        charge(WRITE_COST);
         let pid = self_pid();
         let table = &self.partition_of(key).table;
         // Only the holder (the caller, alive) changes its own entry, so the
@@ -469,6 +513,7 @@ where
                 .read()
                 .for_each_under(key, |pid, v| entries.push((pid, v.clone())));
             if !entries.is_empty() {
+                charge(entries.len());
                 f(&entries);
                 entries.clear();
             }
@@ -491,6 +536,7 @@ where
     /// }).unwrap();
     /// ```
     pub fn count(&self) -> usize {
+        charge(self.inner.partitions.len());
         self.inner
             .partitions
             .iter()
@@ -513,12 +559,14 @@ where
     /// }).unwrap();
     /// ```
     pub fn count_match(&self, key: &K, mut pred: impl FnMut(&V) -> bool) -> usize {
-        let mut n = 0;
+        let (mut n, mut scanned) = (0, 0);
         for table in self.tables_under(key) {
-            table
-                .read()
-                .for_each_under(key, |_, v| n += usize::from(pred(v)));
+            table.read().for_each_under(key, |_, v| {
+                scanned += 1;
+                n += usize::from(pred(v));
+            });
         }
+        charge(1 + scanned);
         n
     }
 
@@ -543,9 +591,9 @@ where
     pub fn select<T>(&self, mut f: impl FnMut(&K, Pid, &V) -> Option<T>) -> Vec<T> {
         let mut out = Vec::new();
         for p in &*self.inner.partitions {
-            p.table
-                .read()
-                .for_each(|k, pid, v| out.extend(f(k, pid, v)));
+            let table = p.table.read();
+            charge(1 + table.len());
+            table.for_each(|k, pid, v| out.extend(f(k, pid, v)));
         }
         out
     }
@@ -568,9 +616,9 @@ where
     pub fn count_select(&self, mut pred: impl FnMut(&K, Pid, &V) -> bool) -> usize {
         let mut n = 0;
         for p in &*self.inner.partitions {
-            p.table
-                .read()
-                .for_each(|k, pid, v| n += usize::from(pred(k, pid, v)));
+            let table = p.table.read();
+            charge(1 + table.len());
+            table.for_each(|k, pid, v| n += usize::from(pred(k, pid, v)));
         }
         n
     }
@@ -626,6 +674,19 @@ where
     /// under: `Name::via(registry.via(key))`, Elixir `{:via, Registry,
     /// {registry, key}}`. See [`RegistryVia`].
     ///
+    /// ```
+    /// use girder::otp::Name;
+    /// use girder::otp::registry::{Keys, Registry};
+    ///
+    /// girder::run(async {
+    ///     let registry = Registry::<&str, ()>::start_link(Keys::Unique).await.unwrap();
+    ///     let name = Name::via(registry.via("worker"));
+    ///     assert_eq!(name.whereis(), None);
+    ///     registry.register("worker", ()).unwrap();
+    ///     assert_eq!(name.whereis(), Some(girder::self_pid()));
+    /// }).unwrap();
+    /// ```
+    ///
     /// # Panics
     /// On a duplicate registry (Elixir raises `ArgumentError`: only unique
     /// keys name one process).
@@ -638,6 +699,18 @@ where
 
     /// A `via` name for `key` that registers with `value`. Elixir
     /// `{:via, Registry, {registry, key, value}}`. See [`RegistryVia`].
+    ///
+    /// ```
+    /// use girder::otp::ViaName;
+    /// use girder::otp::registry::{Keys, Registry};
+    ///
+    /// girder::run(async {
+    ///     let registry = Registry::<&str, u32>::start_link(Keys::Unique).await.unwrap();
+    ///     let me = girder::self_pid();
+    ///     assert!(registry.via_with("counter", 7).register_name(me));
+    ///     assert_eq!(registry.lookup(&"counter"), [(me, 7)]);
+    /// }).unwrap();
+    /// ```
     ///
     /// # Panics
     /// On a duplicate registry.
