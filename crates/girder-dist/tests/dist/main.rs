@@ -7,4 +7,6 @@
 //! and are skipped (with a note) elsewhere.
 
 mod epmd;
+mod handshake;
+mod messages;
 mod util;

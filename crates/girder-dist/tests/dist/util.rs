@@ -137,6 +137,7 @@ impl Drop for Proc {
 /// The read-eval-print loop an `erl` child runs: one Erlang expression per
 /// stdin line, its value printed as `=> ~w`.
 const REPL: &str = r#"
+ok = io:setopts([{encoding, unicode}]),
 Loop = fun L() ->
     case io:get_line("") of
         eof -> halt(0);

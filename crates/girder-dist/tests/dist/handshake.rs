@@ -1,0 +1,168 @@
+//! The handshake in both directions with real `erl`, cookies, and
+//! simultaneous connect between Girder nodes.
+
+use std::sync::Arc;
+
+use girder_dist::{
+    ConnectError, DistFlags, Event, Node, NodeDownReason, NodeName, events,
+};
+
+use crate::util::{Erl, Logs, config, free_port, have_erlang, wait_until};
+
+fn name(s: &str) -> NodeName {
+    NodeName::parse(s).unwrap()
+}
+
+/// `net_adm:ping/1` from a real `erl` to a Girder node answers `pong`:
+/// erl dials (through our embedded EPMD), the handshake runs with us as
+/// acceptor, and our `net_kernel` answers `is_auth`.
+#[tokio::test]
+async fn erl_pings_girder() {
+    if !have_erlang() {
+        return;
+    }
+    let (_logs, _guard) = Logs::capture();
+    let port = free_port();
+    let (handler, mut events) = events();
+    let node = Node::start(config("girder@127.0.0.1", "monster", port).handler(Arc::new(handler)))
+        .await
+        .unwrap();
+    let mut erl = Erl::start("a@127.0.0.1", "monster", port, &[]).await;
+    assert_eq!(erl.eval("net_adm:ping('girder@127.0.0.1').").await, "pong");
+    assert_eq!(erl.eval("nodes().").await, "['girder@127.0.0.1']");
+    // A second ping reuses the connection.
+    assert_eq!(erl.eval("net_adm:ping('girder@127.0.0.1').").await, "pong");
+    let a = name("a@127.0.0.1");
+    assert_eq!(node.nodes(), [a.clone()]);
+    let peer = node.peer(&a).unwrap();
+    assert!(peer.flags.contains(DistFlags::MANDATORY), "{:?}", peer.flags);
+    assert!(peer.creation >= 4);
+    assert_eq!(events.recv().await, Some(Event::NodeUp { node: a.clone() }));
+    // erl's disconnect reaches us as the peer closing the connection.
+    assert_eq!(erl.eval("erlang:disconnect_node('girder@127.0.0.1').").await, "true");
+    loop {
+        match events.recv().await {
+            Some(Event::NodeDown { node: n, reason }) => {
+                assert_eq!((n, reason), (a.clone(), NodeDownReason::Closed));
+                break;
+            }
+            Some(_) => {}
+            None => panic!("events ended"),
+        }
+    }
+    assert!(node.nodes().is_empty());
+}
+
+/// A Girder node dials a real `erl` (found through our embedded EPMD):
+/// the handshake runs with us as initiator; erl sees us in `nodes()`, and
+/// our disconnect takes us out of it.
+#[tokio::test]
+async fn girder_connects_to_erl() {
+    if !have_erlang() {
+        return;
+    }
+    let port = free_port();
+    let node = Node::start(config("girder@127.0.0.1", "monster", port)).await.unwrap();
+    let mut erl = Erl::start("a@127.0.0.1", "monster", port, &[]).await;
+    let a = name("a@127.0.0.1");
+    node.connect(&a).await.unwrap();
+    assert_eq!(node.nodes(), [a.clone()]);
+    assert_eq!(erl.eval("nodes().").await, "['girder@127.0.0.1']");
+    // erl learnt our creation in the handshake and prints it in our pids.
+    let creation = node.creation();
+    assert!(creation >= 4);
+    // Connecting again is a no-op.
+    node.connect(&a).await.unwrap();
+    assert!(node.disconnect(&a));
+    assert!(!node.disconnect(&a));
+    let mut seen = String::new();
+    for _ in 0..200 {
+        seen = erl.eval("nodes().").await;
+        if seen == "[]" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(seen, "[]");
+    // And back again.
+    node.connect(&a).await.unwrap();
+    assert_eq!(erl.eval("nodes().").await, "['girder@127.0.0.1']");
+}
+
+/// Different cookies: erl's ping gets `pang` and we log why; our connect to
+/// erl fails with an error that says the cookies differ.
+#[tokio::test]
+async fn wrong_cookie_is_refused_both_ways() {
+    if !have_erlang() {
+        return;
+    }
+    let (logs, _guard) = Logs::capture();
+    let port = free_port();
+    let node = Node::start(config("girder@127.0.0.1", "right", port)).await.unwrap();
+    let mut erl = Erl::start("a@127.0.0.1", "wrong", port, &[]).await;
+    assert_eq!(erl.eval("net_adm:ping('girder@127.0.0.1').").await, "pang");
+    logs.wait_for(&["incoming handshake failed", "a@127.0.0.1", "cookie differs"])
+        .await;
+    let err = node.connect(&name("a@127.0.0.1")).await.unwrap_err();
+    assert!(err.is_wrong_cookie(), "{err}");
+    assert!(err.to_string().contains("cookie differs"), "{err}");
+    assert!(node.nodes().is_empty());
+    assert_eq!(erl.eval("nodes().").await, "[]");
+}
+
+/// Two Girder nodes dial each other at the same moment, many times: both
+/// connects succeed and exactly one connection results each time, as OTP
+/// resolves it (the greater name's attempt wins).
+#[tokio::test]
+async fn simultaneous_connect_between_girder_nodes() {
+    let port = free_port();
+    let (ha, mut ea) = events();
+    let (hb, mut eb) = events();
+    let a = Node::start(config("a@127.0.0.1", "c", port).handler(Arc::new(ha)))
+        .await
+        .unwrap();
+    let b = Node::start(config("b@127.0.0.1", "c", port).handler(Arc::new(hb)))
+        .await
+        .unwrap();
+    for round in 0..20 {
+        let (ra, rb) = tokio::join!(a.connect(b.name()), b.connect(a.name()));
+        ra.unwrap_or_else(|e| panic!("round {round}: a->b: {e}"));
+        rb.unwrap_or_else(|e| panic!("round {round}: b->a: {e}"));
+        assert_eq!(a.nodes(), [b.name().clone()]);
+        assert_eq!(b.nodes(), [a.name().clone()]);
+        assert_eq!(ea.recv().await, Some(Event::NodeUp { node: b.name().clone() }));
+        assert_eq!(eb.recv().await, Some(Event::NodeUp { node: a.name().clone() }));
+        assert!(a.disconnect(b.name()));
+        assert_eq!(
+            ea.recv().await,
+            Some(Event::NodeDown { node: b.name().clone(), reason: NodeDownReason::Disconnected })
+        );
+        assert_eq!(
+            eb.recv().await,
+            Some(Event::NodeDown { node: a.name().clone(), reason: NodeDownReason::Closed })
+        );
+        assert!(ea.try_recv().is_none() && eb.try_recv().is_none());
+    }
+}
+
+/// Connect errors say what went wrong: a node EPMD does not know, a name
+/// of the other kind (short vs long), a wrong cookie between Girder nodes.
+#[tokio::test]
+async fn connect_errors_are_clear() {
+    let port = free_port();
+    let a = Node::start(config("a@127.0.0.1", "one", port)).await.unwrap();
+    let err = a.connect(&name("ghost@127.0.0.1")).await.unwrap_err();
+    assert!(matches!(err, ConnectError::NotRegistered { .. }), "{err}");
+    assert!(err.to_string().contains("not registered in EPMD"), "{err}");
+    let err = a.connect(&name("short@localhost")).await.unwrap_err();
+    assert!(matches!(err, ConnectError::NameMode { .. }), "{err}");
+    let b = Node::start(config("b@127.0.0.1", "two", port)).await.unwrap();
+    let err = a.connect(b.name()).await.unwrap_err();
+    assert!(err.is_wrong_cookie(), "{err}");
+    wait_until("b holds no connection", || b.nodes().is_empty()).await;
+    // Connecting to ourselves is trivially true, as in Erlang.
+    a.connect(a.name()).await.unwrap();
+    // After stop, connect says so.
+    a.stop();
+    assert!(matches!(a.connect(b.name()).await, Err(ConnectError::Stopped)));
+}
