@@ -19,7 +19,7 @@ main([Workload, Case, Runs | Args]) ->
                       lists:seq(1, list_to_integer(Runs))),
         halt(0)
     catch Class:Reason:Stack ->
-        io:format("# error ~p:~p ~p~n", [Class, Reason, Stack]),
+        io:format("# error ~0p:~0p~n# stack ~0p~n", [Class, Reason, Stack]),
         halt(1)
     end.
 

@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::child::run_command;
@@ -78,7 +79,12 @@ impl Erlang {
         let (Some(erl), Some(erlc)) = (on_path("erl"), on_path("erlc")) else {
             return Ok(None);
         };
-        let dir = std::env::temp_dir().join(format!("girder-bench-erl-{}", std::process::id()));
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "girder-bench-erl-{}-{}",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir)?;
         let mut peer = Erlang {
             erl,
@@ -94,7 +100,7 @@ impl Erlang {
             compile.arg(path);
         }
         run_command(compile, Duration::from_secs(300), "erlc bench/erlang/*.erl")?;
-        let mut version = Command::new(&peer.erl);
+        let mut version = peer.erl_command();
         version.args(["-noshell", "-pa"]).arg(&peer.dir);
         version.args(["-run", "gb", "version"]);
         let out = run_command(version, Duration::from_secs(60), "erl")?;
@@ -110,6 +116,14 @@ impl Erlang {
             return Err(BenchError::new("erl did not report its OTP release"));
         }
         Ok(Some(peer))
+    }
+
+    /// `erl`, told not to write `erl_crash.dump` files when a run fails
+    /// (the error is reported on stdout instead).
+    fn erl_command(&self) -> Command {
+        let mut cmd = Command::new(&self.erl);
+        cmd.env("ERL_CRASH_DUMP_SECONDS", "0");
+        cmd
     }
 
     /// The OTP release, e.g. `25`.
@@ -133,7 +147,7 @@ impl Erlang {
         timeout: Duration,
     ) -> Result<RunOutput> {
         let s = case.schedulers.max(1);
-        let mut cmd = Command::new(&self.erl);
+        let mut cmd = self.erl_command();
         cmd.arg("-noshell")
             .arg("+S")
             .arg(format!("{s}:{s}"))

@@ -31,18 +31,18 @@ impl Unit {
     }
 
     /// `value` written with a unit a person reads at a glance:
-    /// `212 ns`, `1.45 µs`, `276.8 ms`, `2,712 B`, `231.4 MiB`, `12.3 M/s`.
+    /// `212 ns`, `1.45 µs`, `277 ms`, `2,712 B`, `231.4 MiB`, `12.3 M/s`.
     pub fn format(self, value: f64) -> String {
         match self {
             Unit::Nanos => {
                 if value < 1e3 {
                     format!("{value:.0} ns")
                 } else if value < 1e6 {
-                    format!("{:.2} µs", value / 1e3)
+                    format!("{} µs", three_figures(value / 1e3))
                 } else if value < 1e9 {
-                    format!("{:.1} ms", value / 1e6)
+                    format!("{} ms", three_figures(value / 1e6))
                 } else {
-                    format!("{:.2} s", value / 1e9)
+                    format!("{} s", three_figures(value / 1e9))
                 }
             }
             Unit::Bytes => {
@@ -98,9 +98,9 @@ impl Better {
             Unit::Nanos | Unit::PerSecond => ("faster", "slower"),
         };
         if ratio >= 1.0 {
-            format!("{ratio:.2}× {good}")
+            format!("{}× {good}", three_figures(ratio))
         } else {
-            format!("{:.2}× {bad}", 1.0 / ratio)
+            format!("{}× {bad}", three_figures(1.0 / ratio))
         }
     }
 }
@@ -202,6 +202,18 @@ impl RunOutput {
     }
 }
 
+/// `x` (positive) with about three significant figures: `1.45`, `14.5`,
+/// `145`, `1450`.
+fn three_figures(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.2}")
+    } else if x < 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -250,7 +262,8 @@ mod tests {
     fn units_read_at_a_glance() {
         assert_eq!(Unit::Nanos.format(212.4), "212 ns");
         assert_eq!(Unit::Nanos.format(1_450.0), "1.45 µs");
-        assert_eq!(Unit::Nanos.format(276_800_000.0), "276.8 ms");
+        assert_eq!(Unit::Nanos.format(276_800_000.0), "277 ms");
+        assert_eq!(Unit::Nanos.format(45_800_000.0), "45.8 ms");
         assert_eq!(Unit::Bytes.format(2_712.0), "2,712 B");
         assert_eq!(Unit::Bytes.format(231.4 * 1_048_576.0), "231.4 MiB");
         assert_eq!(Unit::PerSecond.format(12_300_000.0), "12.30 M/s");
@@ -261,9 +274,11 @@ mod tests {
         let r = Better::Lower.ratio(100.0, 320.0).unwrap();
         assert!((r - 3.2).abs() < 1e-9);
         assert_eq!(Better::Lower.describe(Unit::Nanos, r), "3.20× faster");
+        assert_eq!(Better::Lower.describe(Unit::Nanos, 1323.6), "1324× faster");
+        assert_eq!(Unit::Nanos.format(808_750.0), "809 µs");
         let r = Better::Higher.ratio(1.0, 2.0).unwrap();
         assert_eq!(Better::Higher.describe(Unit::PerSecond, r), "2.00× slower");
-        assert_eq!(Better::Lower.describe(Unit::Bytes, 10.0), "10.00× smaller");
+        assert_eq!(Better::Lower.describe(Unit::Bytes, 10.0), "10.0× smaller");
         assert_eq!(Better::Lower.ratio(0.0, 1.0), None);
     }
 

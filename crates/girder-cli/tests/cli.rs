@@ -159,3 +159,148 @@ mod demo {
         );
     }
 }
+
+mod bench {
+    use super::*;
+
+    /// A path in the temporary directory unique to this test process.
+    fn temp_file(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("girder-cli-test-{}-{name}", std::process::id()))
+    }
+
+    /// Whether the Erlang peer must be there: erl is on the PATH, or CI
+    /// requires it (then a missing erl fails the command, and the test).
+    fn expect_erlang() -> bool {
+        std::env::var_os("CI").is_some() || girder_bench::on_path("erl").is_some()
+    }
+
+    #[test]
+    fn help_names_every_workload_and_option() {
+        assert_contains(&girder_ok(&["--help"]), &["bench"]);
+        let out = girder_ok(&["bench", "--help"]);
+        assert_contains(
+            &out,
+            &[
+                "Usage: girder bench",
+                "--quick",
+                "--json",
+                "--svg",
+                "--runs",
+                "--schedulers",
+                "--only",
+                "Erlang",
+                "tokio",
+            ],
+        );
+        for w in girder_bench::Workload::ALL {
+            assert_contains(&out, &[w.name()]);
+        }
+        assert!(!out.contains("--internal"), "internal options are hidden");
+    }
+
+    #[test]
+    fn unknown_workload_is_an_error() {
+        let out = girder(&["bench", "--quick", "--only", "nonsense"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no workload \"nonsense\""), "{err}");
+    }
+
+    #[test]
+    fn internal_runner_prints_one_line_per_figure_and_run() {
+        let out = girder_ok(&[
+            "bench",
+            "--internal",
+            "selective_receive",
+            "girder",
+            "--case",
+            "10k",
+            "--quick",
+            "--runs",
+            "2",
+            "--n",
+            "100",
+        ]);
+        let parsed = girder_bench::RunOutput::parse(&out);
+        assert_eq!(parsed.values("10k.call").len(), 2, "{out}");
+    }
+
+    #[test]
+    fn quick_subset_prints_tables_and_writes_json_and_svg() {
+        let json = temp_file("bench.json");
+        let svg = temp_file("bench.svg");
+        let out = girder_ok(&[
+            "bench",
+            "--quick",
+            "--runs",
+            "1",
+            "--only",
+            "selective_receive,fan_in",
+            "--json",
+            json.to_str().expect("utf-8 temp path"),
+            "--svg",
+            svg.to_str().expect("utf-8 temp path"),
+        ]);
+        assert_contains(
+            &out,
+            &[
+                "girder bench: Girder vs Erlang/OTP vs tokio",
+                "selective receive",
+                "[selective_receive]",
+                "[fan_in]",
+                "call answered by ref",
+                "messages received per second",
+                "vs tokio",
+                "targets (DESIGN §7",
+            ],
+        );
+        if expect_erlang() {
+            assert_contains(&out, &["Erlang/OTP 25", "vs erlang"]);
+        }
+
+        let text = std::fs::read_to_string(&json).expect("the JSON file");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(doc["quick"], true);
+        assert!(doc["machine"]["cores"].as_u64().unwrap_or(0) >= 1);
+        let workloads = doc["workloads"].as_array().expect("workloads");
+        let names: Vec<&str> = workloads
+            .iter()
+            .filter_map(|w| w["name"].as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["selective_receive", "fan_in"],
+            "in the order --only names them"
+        );
+        for w in workloads {
+            for case in w["cases"].as_array().expect("cases") {
+                for metric in case["metrics"].as_array().expect("metrics") {
+                    let systems = &metric["systems"];
+                    let mut expected = vec!["girder", "tokio"];
+                    if expect_erlang() {
+                        expected.push("erlang");
+                    }
+                    for system in expected {
+                        let median = systems[system]["median"].as_f64();
+                        assert!(median.is_some_and(|m| m > 0.0), "{system}: {metric}");
+                    }
+                    assert!(
+                        metric["girder_ratio"]["tokio"].as_f64().is_some(),
+                        "{metric}"
+                    );
+                }
+            }
+        }
+        assert!(doc["targets"].as_array().is_some_and(|t| !t.is_empty()));
+
+        let chart = std::fs::read_to_string(&svg).expect("the SVG file");
+        assert!(
+            chart.starts_with("<svg"),
+            "{}",
+            &chart[..chart.len().min(100)]
+        );
+        assert!(chart.contains("call answered by ref"));
+        let _ = std::fs::remove_file(json);
+        let _ = std::fs::remove_file(svg);
+    }
+}

@@ -41,12 +41,12 @@ use girder_bench::{BenchError, Sizes, System, Workload};
 /// --quick shrinks every size for CI.
 #[derive(Debug, clap::Args)]
 pub(crate) struct BenchArgs {
-    /// Small sizes and one run per system: checks that every workload runs
+    /// Small sizes and two runs per system: checks that every workload runs
     /// and reports on every system (well under 90 s on 2 cores).
     #[arg(long)]
     quick: bool,
     /// Runs per system and case; the figure shown is their median
-    /// [default: 3, 1 with --quick].
+    /// [default: 3, 2 with --quick].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=25))]
     runs: Option<u32>,
     /// Scheduler threads for Girder, worker threads for tokio, +S for
@@ -89,7 +89,7 @@ impl BenchArgs {
     }
 
     fn runs(&self) -> u32 {
-        self.runs.unwrap_or(if self.quick { 1 } else { 3 })
+        self.runs.unwrap_or(if self.quick { 2 } else { 3 })
     }
 
     fn schedulers(&self) -> usize {

@@ -68,7 +68,7 @@ fn draw(path: &Path, report: &Report, bars: &[Bar]) -> Result<(), Box<dyn std::e
         .caption(caption, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(40)
-        .y_label_area_size(430)
+        .y_label_area_size(380)
         .build_cartesian_2d((lo..hi).log_scale(), -0.5f64..(n as f64 - 0.5))?;
     let labels: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
     chart

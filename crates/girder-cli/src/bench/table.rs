@@ -12,7 +12,7 @@ use super::targets::Check;
 /// Width of a value column.
 const VALUE: usize = 11;
 /// Width of a ratio column.
-const RATIO: usize = 15;
+const RATIO: usize = 16;
 
 pub(crate) fn print_header(report: &Report) {
     let m = &report.machine;
