@@ -12,8 +12,10 @@ pub mod gen_server;
 pub mod name;
 pub mod registry;
 pub mod supervisor;
+pub mod task;
 
 pub use self::dynamic_supervisor::DynamicSupervisor;
 pub use self::gen_server::{GenServer, Server};
 pub use self::name::{Name, ViaName};
 pub use self::supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor};
+pub use self::task::Task;
