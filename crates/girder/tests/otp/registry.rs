@@ -714,6 +714,12 @@ girder_test!(
         let again = Registry::<&str, u32>::start_link(Options::new(Keys::Duplicate).name("my_registry")).await;
         assert_eq!(again.unwrap_err(), StartError::AlreadyStarted(reg.pid()));
         assert!(is_process_alive(reg.pid()), "the first registry is untouched");
+        // A caller that traps exits gets the error, not also an `Exit`.
+        trap_exit(true);
+        let again = Registry::<&str, u32>::start_link(Options::new(Keys::Unique).name("my_registry")).await;
+        assert_eq!(again.unwrap_err(), StartError::AlreadyStarted(reg.pid()));
+        let stray = receive::<Exit>().timeout(Duration::from_millis(50)).await;
+        assert_eq!(stray, None);
     }
 );
 

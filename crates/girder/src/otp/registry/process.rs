@@ -24,10 +24,12 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{Hash, RandomState};
 use std::sync::Arc;
+use std::time::Duration;
 
 use girder_core::{
     Alias, Down, Exit, ExitReason, Handle, Pid, Ref, alias, demonitor_flush, exit, make_ref,
     monitor, receive_match, receive_select, self_pid, send, spawn, spawn_link, trap_exit, unalias,
+    unlink,
 };
 use parking_lot::RwLock;
 
@@ -81,7 +83,7 @@ where
     })
     .since(tag)
     .await;
-    if is_reply {
+    let result = if is_reply {
         demonitor_flush(mon);
         match msg.downcast::<StartReply<K, V>>() {
             Ok(reply) => reply.result,
@@ -92,7 +94,18 @@ where
             Ok(down) => Err(StartError::Exited(down.reason)),
             Err(_) => unreachable!("the selector checked the message's type"),
         }
+    };
+    if link && result.is_err() {
+        // The supervisor has exited or is exiting: the error says why, so a
+        // caller that traps exits gets no `Exit` from it (as OTP's
+        // `proc_lib:start_link` consumes it). After `unlink` none can come;
+        // one already delivered is taken out.
+        unlink(sup);
+        let _ = receive_match(move |e: &Exit| e.from == sup)
+            .timeout(Duration::ZERO)
+            .await;
     }
+    result
 }
 
 /// Finds the registry registered under `name`; `None` if the name is free,
