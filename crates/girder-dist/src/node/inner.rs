@@ -382,7 +382,7 @@ impl Inner {
                 tracing::warn!(
                     node = %self.name(),
                     peer_addr = %addr,
-                    peer = admitted.as_ref().map(|p| p.as_str()).unwrap_or("?"),
+                    peer = %admitted.as_ref().map(|p| p.as_str()).unwrap_or("(no name yet)"),
                     timeout = ?self.handshake_timeout,
                     "incoming handshake timed out; connection closed"
                 );

@@ -8,5 +8,6 @@
 
 mod epmd;
 mod handshake;
+mod hostile;
 mod messages;
 mod util;
