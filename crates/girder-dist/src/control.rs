@@ -250,9 +250,13 @@ impl<'a> Fields<'a> {
 
     fn pid(&self, i: usize) -> Result<ExternalPid, BadControl> {
         let t = self.get(i)?;
-        t.as_pid()
-            .cloned()
-            .ok_or_else(|| bad(format!("operation {}: element {i} is not a pid: {}", self.op, brief(t))))
+        t.as_pid().cloned().ok_or_else(|| {
+            bad(format!(
+                "operation {}: element {i} is not a pid: {}",
+                self.op,
+                brief(t)
+            ))
+        })
     }
 
     fn reference(&self, i: usize) -> Result<ExternalRef, BadControl> {
@@ -293,7 +297,13 @@ impl<'a> Fields<'a> {
         let t = self.get(i)?;
         t.as_bigint()
             .and_then(|b| u64::try_from(b).ok())
-            .ok_or_else(|| bad(format!("operation {}: element {i} is not a 64-bit id: {}", self.op, brief(t))))
+            .ok_or_else(|| {
+                bad(format!(
+                    "operation {}: element {i} is not a 64-bit id: {}",
+                    self.op,
+                    brief(t)
+                ))
+            })
     }
 }
 
@@ -444,13 +454,20 @@ impl ControlMessage {
                 let mfa = f.get(4)?;
                 let (module, function, arity) = match mfa.as_tuple() {
                     Some([Term::Atom(m), Term::Atom(fun), a]) => {
-                        let arity = a
-                            .as_i64()
-                            .and_then(|a| u8::try_from(a).ok())
-                            .ok_or_else(|| bad(format!("spawn request: bad arity in {}", brief(mfa))))?;
+                        let arity =
+                            a.as_i64()
+                                .and_then(|a| u8::try_from(a).ok())
+                                .ok_or_else(|| {
+                                    bad(format!("spawn request: bad arity in {}", brief(mfa)))
+                                })?;
                         (m.clone(), fun.clone(), arity)
                     }
-                    _ => return Err(bad(format!("spawn request: bad {{M, F, A}}: {}", brief(mfa)))),
+                    _ => {
+                        return Err(bad(format!(
+                            "spawn request: bad {{M, F, A}}: {}",
+                            brief(mfa)
+                        )));
+                    }
                 };
                 ControlMessage::SpawnRequest {
                     request: f.reference(1)?,
@@ -564,7 +581,13 @@ impl ControlMessage {
                 reference,
                 reason,
             } => (
-                Term::tuple([op(21), from.to_term(), pid(to), r(reference), reason.clone()]),
+                Term::tuple([
+                    op(21),
+                    from.to_term(),
+                    pid(to),
+                    r(reference),
+                    reason.clone(),
+                ]),
                 None,
             ),
             ControlMessage::SendSender { from, to, message } => {
@@ -663,25 +686,85 @@ mod tests {
     #[test]
     fn every_variant_round_trips() {
         let all = vec![
-            ControlMessage::Link { from: pid(1), to: pid(2) },
-            ControlMessage::Send { to: pid(2), message: Term::atom("m") },
-            ControlMessage::Exit { from: pid(1), to: pid(2), reason: Term::atom("kill") },
-            ControlMessage::RegSend { from: pid(1), to: Atom::new("n").unwrap(), message: Term::nil() },
-            ControlMessage::GroupLeader { from: pid(1), to: pid(2) },
-            ControlMessage::Exit2 { from: pid(1), to: pid(2), reason: Term::atom("normal") },
-            ControlMessage::MonitorP { from: pid(1), to: ProcRef::Name(Atom::new("n").unwrap()), reference: reference() },
-            ControlMessage::DemonitorP { from: pid(1), to: ProcRef::Pid(pid(2)), reference: reference() },
-            ControlMessage::MonitorPExit { from: ProcRef::Pid(pid(2)), to: pid(1), reference: reference(), reason: Term::atom("noproc") },
-            ControlMessage::SendSender { from: pid(1), to: pid(2), message: Term::Integer(5) },
-            ControlMessage::SpawnRequest {
-                request: reference(), from: pid(1), group_leader: pid(3),
-                module: Atom::new("m").unwrap(), function: Atom::new("f").unwrap(), arity: 1,
-                options: Term::nil(), args: Term::list([Term::Integer(1)]),
+            ControlMessage::Link {
+                from: pid(1),
+                to: pid(2),
             },
-            ControlMessage::SpawnReply { request: reference(), to: pid(1), flags: 2, result: Term::Pid(pid(9)) },
-            ControlMessage::AliasSend { from: pid(1), alias: reference(), message: Term::atom("x") },
-            ControlMessage::UnlinkId { id: u64::MAX, from: pid(1), to: pid(2) },
-            ControlMessage::UnlinkIdAck { id: 1, from: pid(2), to: pid(1) },
+            ControlMessage::Send {
+                to: pid(2),
+                message: Term::atom("m"),
+            },
+            ControlMessage::Exit {
+                from: pid(1),
+                to: pid(2),
+                reason: Term::atom("kill"),
+            },
+            ControlMessage::RegSend {
+                from: pid(1),
+                to: Atom::new("n").unwrap(),
+                message: Term::nil(),
+            },
+            ControlMessage::GroupLeader {
+                from: pid(1),
+                to: pid(2),
+            },
+            ControlMessage::Exit2 {
+                from: pid(1),
+                to: pid(2),
+                reason: Term::atom("normal"),
+            },
+            ControlMessage::MonitorP {
+                from: pid(1),
+                to: ProcRef::Name(Atom::new("n").unwrap()),
+                reference: reference(),
+            },
+            ControlMessage::DemonitorP {
+                from: pid(1),
+                to: ProcRef::Pid(pid(2)),
+                reference: reference(),
+            },
+            ControlMessage::MonitorPExit {
+                from: ProcRef::Pid(pid(2)),
+                to: pid(1),
+                reference: reference(),
+                reason: Term::atom("noproc"),
+            },
+            ControlMessage::SendSender {
+                from: pid(1),
+                to: pid(2),
+                message: Term::Integer(5),
+            },
+            ControlMessage::SpawnRequest {
+                request: reference(),
+                from: pid(1),
+                group_leader: pid(3),
+                module: Atom::new("m").unwrap(),
+                function: Atom::new("f").unwrap(),
+                arity: 1,
+                options: Term::nil(),
+                args: Term::list([Term::Integer(1)]),
+            },
+            ControlMessage::SpawnReply {
+                request: reference(),
+                to: pid(1),
+                flags: 2,
+                result: Term::Pid(pid(9)),
+            },
+            ControlMessage::AliasSend {
+                from: pid(1),
+                alias: reference(),
+                message: Term::atom("x"),
+            },
+            ControlMessage::UnlinkId {
+                id: u64::MAX,
+                from: pid(1),
+                to: pid(2),
+            },
+            ControlMessage::UnlinkIdAck {
+                id: 1,
+                from: pid(2),
+                to: pid(1),
+            },
         ];
         for m in all {
             let (ctl, payload) = m.encode(DistFlags::GIRDER);
@@ -697,13 +780,26 @@ mod tests {
             Some(Term::atom("why")),
         )
         .unwrap();
-        assert_eq!(exit, ControlMessage::Exit { from: pid(1), to: pid(2), reason: Term::atom("why") });
+        assert_eq!(
+            exit,
+            ControlMessage::Exit {
+                from: pid(1),
+                to: pid(2),
+                reason: Term::atom("why")
+            }
+        );
         let send = ControlMessage::decode(
             Term::tuple([Term::Integer(12), Term::atom(""), p(2), Term::atom("token")]),
             Some(Term::Integer(1)),
         )
         .unwrap();
-        assert_eq!(send, ControlMessage::Send { to: pid(2), message: Term::Integer(1) });
+        assert_eq!(
+            send,
+            ControlMessage::Send {
+                to: pid(2),
+                message: Term::Integer(1)
+            }
+        );
     }
 
     #[test]
@@ -712,14 +808,46 @@ mod tests {
         let cases: Vec<(Term, Option<Term>, &str)> = vec![
             (Term::atom("x"), None, "not a tuple"),
             (Term::tuple([]), None, "no operation number"),
-            (Term::tuple([Term::Integer(99)]), None, "unknown operation 99"),
-            (Term::tuple([Term::Integer(1), p(1)]), None, "has 2 elements"),
-            (Term::tuple([Term::Integer(2), Term::atom(""), p(1)]), None, "needs a second term"),
-            (Term::tuple([Term::Integer(1), p(1), Term::atom("x")]), None, "not a pid"),
-            (Term::tuple([Term::Integer(1), p(1), p(2)]), Some(Term::nil()), "takes no second term"),
-            (Term::tuple([Term::Integer(35), Term::Integer(0), p(1), p(2)]), None, "unlink id 0"),
-            (Term::tuple([Term::Integer(35), Term::Integer(-1), p(1), p(2)]), None, "not a 64-bit id"),
-            (Term::tuple([Term::Integer(4), p(1), p(2)]), None, "obsolete"),
+            (
+                Term::tuple([Term::Integer(99)]),
+                None,
+                "unknown operation 99",
+            ),
+            (
+                Term::tuple([Term::Integer(1), p(1)]),
+                None,
+                "has 2 elements",
+            ),
+            (
+                Term::tuple([Term::Integer(2), Term::atom(""), p(1)]),
+                None,
+                "needs a second term",
+            ),
+            (
+                Term::tuple([Term::Integer(1), p(1), Term::atom("x")]),
+                None,
+                "not a pid",
+            ),
+            (
+                Term::tuple([Term::Integer(1), p(1), p(2)]),
+                Some(Term::nil()),
+                "takes no second term",
+            ),
+            (
+                Term::tuple([Term::Integer(35), Term::Integer(0), p(1), p(2)]),
+                None,
+                "unlink id 0",
+            ),
+            (
+                Term::tuple([Term::Integer(35), Term::Integer(-1), p(1), p(2)]),
+                None,
+                "not a 64-bit id",
+            ),
+            (
+                Term::tuple([Term::Integer(4), p(1), p(2)]),
+                None,
+                "obsolete",
+            ),
         ];
         for (ctl, payload, want) in cases {
             let err = ControlMessage::decode(ctl.clone(), payload).unwrap_err();
@@ -729,7 +857,11 @@ mod tests {
 
     #[test]
     fn send_sender_falls_back_to_send() {
-        let m = ControlMessage::SendSender { from: pid(1), to: pid(2), message: Term::nil() };
+        let m = ControlMessage::SendSender {
+            from: pid(1),
+            to: pid(2),
+            message: Term::nil(),
+        };
         let (ctl, _) = m.encode(DistFlags::MANDATORY);
         assert_eq!(ctl.as_tuple().unwrap()[0], Term::Integer(2));
     }

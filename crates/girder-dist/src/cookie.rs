@@ -181,7 +181,10 @@ fn parse_cookie_file(bytes: &[u8]) -> Result<&str, &'static str> {
         .iter()
         .position(|b| !(b' '..=b'~').contains(b))
         .unwrap_or(bytes.len());
-    if !bytes[end..].iter().all(|b| matches!(b, b'\n' | b'\r' | b' ')) {
+    if !bytes[end..]
+        .iter()
+        .all(|b| matches!(b, b'\n' | b'\r' | b' '))
+    {
         return Err("bad characters in cookie");
     }
     if end == 0 {
@@ -235,7 +238,10 @@ mod tests {
         assert_eq!(parse_cookie_file(b"AB C \r\n"), Ok("AB C "));
         assert_eq!(parse_cookie_file(b"\n"), Err("too short cookie string"));
         assert_eq!(parse_cookie_file(b""), Err("too short cookie string"));
-        assert_eq!(parse_cookie_file(b"AB\nCD"), Err("bad characters in cookie"));
+        assert_eq!(
+            parse_cookie_file(b"AB\nCD"),
+            Err("bad characters in cookie")
+        );
         assert_eq!(parse_cookie_file(b"AB\tC"), Err("bad characters in cookie"));
     }
 

@@ -59,7 +59,10 @@ impl fmt::Display for FrameError {
                 write!(f, "frame of {len} bytes exceeds the limit of {max} bytes")
             }
             FrameError::BadType { found } => {
-                write!(f, "frame is neither pass-through (112) nor a distribution header (131 68): starts {found:?}")
+                write!(
+                    f,
+                    "frame is neither pass-through (112) nor a distribution header (131 68): starts {found:?}"
+                )
             }
             FrameError::Term(e) => write!(f, "undecodable term in frame: {e}"),
             FrameError::Trailing { count } => write!(f, "{count} bytes after the message in frame"),
@@ -166,8 +169,8 @@ pub(crate) fn decode_frame(
             if rest.is_empty() {
                 return Ok((control, None));
             }
-            let (payload, m) = decode_dist_term(rest, &header.atoms, limits)
-                .map_err(|e| shift(e, used + n))?;
+            let (payload, m) =
+                decode_dist_term(rest, &header.atoms, limits).map_err(|e| shift(e, used + n))?;
             if m != rest.len() {
                 return Err(FrameError::Trailing {
                     count: rest.len() - m,
@@ -212,8 +215,8 @@ mod tests {
 
     #[tokio::test]
     async fn frames_and_ticks() {
-        let frame = encode_pass_through(&Term::tuple([Term::Integer(2)]), Some(&Term::atom("m")))
-            .unwrap();
+        let frame =
+            encode_pass_through(&Term::tuple([Term::Integer(2)]), Some(&Term::atom("m"))).unwrap();
         let mut input: Vec<u8> = TICK.to_vec();
         input.extend_from_slice(&frame);
         let mut r = &input[..];
@@ -223,14 +226,26 @@ mod tests {
         let (ctl, msg) = decode_frame(&body, &mut AtomCache::new(), &Limits::default()).unwrap();
         assert_eq!(ctl, Term::tuple([Term::Integer(2)]));
         assert_eq!(msg, Some(Term::atom("m")));
-        assert!(matches!(read_frame(&mut r, 1024).await, Err(FrameError::Io(_))));
+        assert!(matches!(
+            read_frame(&mut r, 1024).await,
+            Err(FrameError::Io(_))
+        ));
     }
 
     #[tokio::test]
     async fn oversized_and_truncated_frames() {
         let mut r = &[0xFF, 0xFF, 0xFF, 0xFF, 1, 2][..];
         let err = read_frame(&mut r, 1 << 20).await.unwrap_err();
-        assert!(matches!(err, FrameError::TooLarge { len: 0xFFFF_FFFF, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                FrameError::TooLarge {
+                    len: 0xFFFF_FFFF,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         let mut r = &[0, 0, 0, 9, 1, 2][..];
         let err = read_frame(&mut r, 1 << 20).await.unwrap_err();
         assert!(err.to_string().contains("2 of 9 bytes"), "{err}");
@@ -252,9 +267,18 @@ mod tests {
     fn bad_frames() {
         let l = Limits::default();
         let mut c = AtomCache::new();
-        assert!(matches!(decode_frame(&[1, 2], &mut c, &l), Err(FrameError::BadType { .. })));
-        assert!(matches!(decode_frame(&[131, 69, 0], &mut c, &l), Err(FrameError::Fragment)));
-        assert!(matches!(decode_frame(&[112, 97, 1], &mut c, &l), Err(FrameError::BadType { .. })));
+        assert!(matches!(
+            decode_frame(&[1, 2], &mut c, &l),
+            Err(FrameError::BadType { .. })
+        ));
+        assert!(matches!(
+            decode_frame(&[131, 69, 0], &mut c, &l),
+            Err(FrameError::Fragment)
+        ));
+        assert!(matches!(
+            decode_frame(&[112, 97, 1], &mut c, &l),
+            Err(FrameError::BadType { .. })
+        ));
         assert!(matches!(
             decode_frame(&[112, 131, 97, 1, 131, 97, 2, 0], &mut c, &l),
             Err(FrameError::Trailing { count: 1 })

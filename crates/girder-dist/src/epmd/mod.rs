@@ -54,7 +54,11 @@ pub struct BadEpmdPort {
 
 impl std::fmt::Display for BadEpmdPort {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ERL_EPMD_PORT={:?} is not a port number (1-65535)", self.value)
+        write!(
+            f,
+            "ERL_EPMD_PORT={:?} is not a port number (1-65535)",
+            self.value
+        )
     }
 }
 

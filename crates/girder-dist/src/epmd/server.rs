@@ -245,7 +245,11 @@ struct Unregister<'a> {
 impl Drop for Unregister<'_> {
     fn drop(&mut self) {
         let mut reg = self.registry.lock();
-        if reg.nodes.get(self.name).is_some_and(|r| r.conn == self.conn) {
+        if reg
+            .nodes
+            .get(self.name)
+            .is_some_and(|r| r.conn == self.conn)
+        {
             reg.nodes.remove(self.name);
             tracing::info!(name = self.name, "embedded EPMD: unregistered");
         }

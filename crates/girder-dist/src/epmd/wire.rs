@@ -316,7 +316,10 @@ mod tests {
     fn bad_requests() {
         assert_eq!(Request::decode(&[]), Err("empty request"));
         assert_eq!(Request::decode(&[122]), Err("empty node name"));
-        assert_eq!(Request::decode(&[122, b'a', b'@']), Err("node name has a bad character"));
+        assert_eq!(
+            Request::decode(&[122, b'a', b'@']),
+            Err("node name has a bad character")
+        );
         assert_eq!(Request::decode(&[120, 0, 1]), Err("truncated message"));
         assert_eq!(Request::decode(&[107]), Ok(Request::Other(107)));
     }

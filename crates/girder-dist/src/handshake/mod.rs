@@ -176,7 +176,10 @@ impl fmt::Display for HandshakeError {
                 "node {peer} answered nok: it is connecting to us at the same time and its attempt wins"
             ),
             HandshakeError::NotAllowed { peer } => {
-                write!(f, "node {peer} does not allow a connection from us (not_allowed)")
+                write!(
+                    f,
+                    "node {peer} does not allow a connection from us (not_allowed)"
+                )
             }
             HandshakeError::AlreadyConnected { peer } => {
                 write!(f, "a connection to node {peer} is already up")
@@ -188,7 +191,9 @@ impl fmt::Display for HandshakeError {
                 write!(f, "the peer calls itself {name}, which is our own name")
             }
             HandshakeError::Unsupported { what } => write!(f, "unsupported handshake: {what}"),
-            HandshakeError::BadName { name } => write!(f, "the peer's name {name:?} is not alive@host"),
+            HandshakeError::BadName { name } => {
+                write!(f, "the peer's name {name:?} is not alive@host")
+            }
         }
     }
 }

@@ -37,7 +37,10 @@ pub(crate) enum AnyName {
     V6(Name),
     /// The old format; Girder does not take it (it would need the
     /// complement message, and only OTP 23/24 send it).
-    V5 { version: u16, name: String },
+    V5 {
+        version: u16,
+        name: String,
+    },
 }
 
 pub(crate) type WireError = &'static str;

@@ -74,12 +74,13 @@ impl Node {
             Some(p) => p,
             None => epmd::epmd_port_from_env().map_err(StartError::EpmdPort)?,
         };
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|error| StartError::Listen {
-                addr: config.listen,
-                error,
-            })?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|error| StartError::Listen {
+                    addr: config.listen,
+                    error,
+                })?;
         let listen_addr = listener.local_addr().map_err(|error| StartError::Listen {
             addr: config.listen,
             error,

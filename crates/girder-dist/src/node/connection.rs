@@ -8,10 +8,10 @@
 //! nothing (not even a tick) arrived for the net tick time, and closes it on
 //! the first frame that breaks the protocol or a limit.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
-use std::pin::Pin;
 use std::time::Duration;
 
 use girder_term::AtomCache;
@@ -139,7 +139,8 @@ async fn read_loop(inner: Arc<Inner>, conn: u64, peer: Peer, read: OwnedReadHalf
         let body = {
             let next = frame::read_frame(&mut reader, inner.max_frame_bytes);
             tokio::pin!(next);
-            let mut deadline = start + Duration::from_millis(last.load(Ordering::Relaxed)) + silence;
+            let mut deadline =
+                start + Duration::from_millis(last.load(Ordering::Relaxed)) + silence;
             loop {
                 tokio::select! {
                     r = &mut next => break r,

@@ -421,8 +421,7 @@ impl Inner {
                     tasks,
                 }),
             ) {
-                d.notify
-                    .extend(p.waiters.into_iter().map(|w| (w, Ok(()))));
+                d.notify.extend(p.waiters.into_iter().map(|w| (w, Ok(()))));
             }
             d.up = Some(name);
         }
@@ -433,7 +432,12 @@ impl Inner {
     /// A handshake failed: if its attempt owns the entry, the entry goes and
     /// its waiters learn why, except after `nok`, where the peer's own
     /// connection to us is awaited.
-    pub(crate) fn attempt_failed(self: &Arc<Self>, attempt: u64, node: &NodeName, err: ConnectError) {
+    pub(crate) fn attempt_failed(
+        self: &Arc<Self>,
+        attempt: u64,
+        node: &NodeName,
+        err: ConnectError,
+    ) {
         let mut d = Deferred::default();
         {
             let mut peers = self.peers.lock();
@@ -496,7 +500,10 @@ impl Inner {
                     if let Some(dial) = p.dial {
                         dial.abort();
                     }
-                    d.fail(p.waiters, &ConnectError::Disconnected { node: node.clone() });
+                    d.fail(
+                        p.waiters,
+                        &ConnectError::Disconnected { node: node.clone() },
+                    );
                     false
                 }
                 None => false,
@@ -514,7 +521,11 @@ impl Inner {
     /// Hands a control message on, answering what the node serves itself.
     pub(crate) fn dispatch(&self, from: &Peer, message: ControlMessage) {
         match &message {
-            ControlMessage::RegSend { to, message: msg, from: sender } if to.as_str() == "net_kernel" => {
+            ControlMessage::RegSend {
+                to,
+                message: msg,
+                from: sender,
+            } if to.as_str() == "net_kernel" => {
                 if let Some(reply) = net_kernel::answer(sender, msg) {
                     self.send_frame(&from.name, &reply);
                 } else {
@@ -524,17 +535,23 @@ impl Inner {
             }
             // `net_kernel` lives as long as the node: monitors of it never
             // fire (the peer gets `noconnection` when the connection goes).
-            ControlMessage::MonitorP { to: ProcRef::Name(n), .. }
-            | ControlMessage::DemonitorP { to: ProcRef::Name(n), .. }
-                if n.as_str() == "net_kernel" =>
-            {
+            ControlMessage::MonitorP {
+                to: ProcRef::Name(n),
+                ..
+            }
+            | ControlMessage::DemonitorP {
+                to: ProcRef::Name(n),
+                ..
+            } if n.as_str() == "net_kernel" => {
                 return;
             }
             _ => {}
         }
         match &self.handler {
             Some(h) => h.control(&from.name, message),
-            None => tracing::debug!(node = %self.name(), peer = %from.name, ?message, "no handler; control message dropped"),
+            None => {
+                tracing::debug!(node = %self.name(), peer = %from.name, ?message, "no handler; control message dropped")
+            }
         }
     }
 
@@ -569,10 +586,14 @@ async fn dial(inner: Arc<Inner>, attempt: u64, node: NodeName) {
         Ok((stream, peer)) => inner.established(attempt, stream, peer),
         Err(e) => {
             match &e {
-                ConnectError::Handshake { error, .. } if matches!(**error, HandshakeError::Nok { .. }) => {
+                ConnectError::Handshake { error, .. }
+                    if matches!(**error, HandshakeError::Nok { .. }) =>
+                {
                     tracing::debug!(node = %inner.name(), peer = %node, reason = %e, "simultaneous connect: the peer's attempt wins");
                 }
-                _ => tracing::warn!(node = %inner.name(), peer = %node, reason = %e, "connect failed"),
+                _ => {
+                    tracing::warn!(node = %inner.name(), peer = %node, reason = %e, "connect failed")
+                }
             }
             inner.attempt_failed(attempt, &node, e);
         }
@@ -600,7 +621,12 @@ async fn resolve(host: &str, port: u16) -> Result<SocketAddr, ConnectError> {
         .find(|a| a.is_ipv4())
         .or_else(|| addrs.first())
         .copied()
-        .ok_or_else(|| resolve_err(std::io::Error::new(std::io::ErrorKind::NotFound, "no address")))
+        .ok_or_else(|| {
+            resolve_err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no address",
+            ))
+        })
 }
 
 /// Registers with the EPMD at `addr`, starting the embedded server there

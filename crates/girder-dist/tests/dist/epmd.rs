@@ -16,11 +16,17 @@ async fn embedded_server_serves_a_real_erl() {
     let server = EpmdServer::bind(loopback(0)).await.unwrap();
     let addr = server.local_addr();
     let mut erl = Erl::start("a@127.0.0.1", "cookie", addr.port(), &[]).await;
-    let entry = epmd::port_please(addr, "a").await.unwrap().expect("a registered");
-    assert_eq!((entry.name.as_str(), entry.node_type), ("a", epmd::NODE_TYPE_NORMAL));
+    let entry = epmd::port_please(addr, "a")
+        .await
+        .unwrap()
+        .expect("a registered");
+    assert_eq!(
+        (entry.name.as_str(), entry.node_type),
+        ("a", epmd::NODE_TYPE_NORMAL)
+    );
     assert_eq!((entry.highest_version, entry.lowest_version), (6, 5));
     assert!(entry.port > 0);
-    assert_eq!(server.nodes(), [entry.clone()]);
+    assert_eq!(server.nodes(), std::slice::from_ref(&entry));
     assert_eq!(
         epmd::names(addr).await.unwrap(),
         [("a".to_owned(), entry.port)]
@@ -29,7 +35,11 @@ async fn embedded_server_serves_a_real_erl() {
     let names = erl.eval("net_adm:names().").await;
     assert_eq!(names, format!("{{ok,[{{[97],{}}}]}}", entry.port));
     // Its creation came from us (ALIVE2_X_RESP): 32 bits, not 0..3.
-    let creation: u64 = erl.eval("erlang:system_info(creation).").await.parse().unwrap();
+    let creation: u64 = erl
+        .eval("erlang:system_info(creation).")
+        .await
+        .parse()
+        .unwrap();
     assert!(creation >= 4, "creation {creation}");
     erl.kill().await;
     let mut gone = false;
@@ -75,11 +85,17 @@ async fn client_works_against_real_epmd() {
     assert!(err.to_string().contains("already registered"), "{err}");
 
     let _erl = Erl::start("b@127.0.0.1", "cookie", epmd_proc.port, &[]).await;
-    let b = epmd::port_please(addr, "b").await.unwrap().expect("b registered");
+    let b = epmd::port_please(addr, "b")
+        .await
+        .unwrap()
+        .expect("b registered");
     assert_eq!((b.highest_version, b.lowest_version), (6, 5));
     let mut names = epmd::names(addr).await.unwrap();
     names.sort();
-    assert_eq!(names, [("b".to_owned(), b.port), ("girder".to_owned(), 12345)]);
+    assert_eq!(
+        names,
+        [("b".to_owned(), b.port), ("girder".to_owned(), 12345)]
+    );
 
     drop(reg);
     let mut gone = false;
@@ -107,8 +123,13 @@ async fn embedded_server_registrations() {
     assert!(reg_old.creation() <= 0xFFFF);
     assert_eq!(epmd::port_please(addr, "old").await.unwrap(), Some(old));
     let reg = epmd::register(addr, &NodeEntry::new("n", 1)).await.unwrap();
-    let err = epmd::register(addr, &NodeEntry::new("n", 2)).await.unwrap_err();
-    assert!(matches!(err, EpmdError::NameTaken { ref name } if name == "n"), "{err}");
+    let err = epmd::register(addr, &NodeEntry::new("n", 2))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, EpmdError::NameTaken { ref name } if name == "n"),
+        "{err}"
+    );
     assert_ne!(reg.creation(), reg_old.creation());
     drop(reg);
     wait_until("n unregistered", || {

@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use girder_dist::{
-    ConnectError, DistFlags, Event, Node, NodeDownReason, NodeName, events,
-};
+use girder_dist::{ConnectError, DistFlags, Event, Node, NodeDownReason, NodeName, events};
 
 use crate::util::{Erl, Logs, config, free_port, have_erlang, wait_until};
 
@@ -33,13 +31,21 @@ async fn erl_pings_girder() {
     // A second ping reuses the connection.
     assert_eq!(erl.eval("net_adm:ping('girder@127.0.0.1').").await, "pong");
     let a = name("a@127.0.0.1");
-    assert_eq!(node.nodes(), [a.clone()]);
+    assert_eq!(node.nodes(), std::slice::from_ref(&a));
     let peer = node.peer(&a).unwrap();
-    assert!(peer.flags.contains(DistFlags::MANDATORY), "{:?}", peer.flags);
+    assert!(
+        peer.flags.contains(DistFlags::MANDATORY),
+        "{:?}",
+        peer.flags
+    );
     assert!(peer.creation >= 4);
     assert_eq!(events.recv().await, Some(Event::NodeUp { node: a.clone() }));
     // erl's disconnect reaches us as the peer closing the connection.
-    assert_eq!(erl.eval("erlang:disconnect_node('girder@127.0.0.1').").await, "true");
+    assert_eq!(
+        erl.eval("erlang:disconnect_node('girder@127.0.0.1').")
+            .await,
+        "true"
+    );
     loop {
         match events.recv().await {
             Some(Event::NodeDown { node: n, reason }) => {
@@ -62,11 +68,13 @@ async fn girder_connects_to_erl() {
         return;
     }
     let port = free_port();
-    let node = Node::start(config("girder@127.0.0.1", "monster", port)).await.unwrap();
+    let node = Node::start(config("girder@127.0.0.1", "monster", port))
+        .await
+        .unwrap();
     let mut erl = Erl::start("a@127.0.0.1", "monster", port, &[]).await;
     let a = name("a@127.0.0.1");
     node.connect(&a).await.unwrap();
-    assert_eq!(node.nodes(), [a.clone()]);
+    assert_eq!(node.nodes(), std::slice::from_ref(&a));
     assert_eq!(erl.eval("nodes().").await, "['girder@127.0.0.1']");
     // erl learnt our creation in the handshake and prints it in our pids.
     let creation = node.creation();
@@ -98,7 +106,9 @@ async fn wrong_cookie_is_refused_both_ways() {
     }
     let (logs, _guard) = Logs::capture();
     let port = free_port();
-    let node = Node::start(config("girder@127.0.0.1", "right", port)).await.unwrap();
+    let node = Node::start(config("girder@127.0.0.1", "right", port))
+        .await
+        .unwrap();
     let mut erl = Erl::start("a@127.0.0.1", "wrong", port, &[]).await;
     assert_eq!(erl.eval("net_adm:ping('girder@127.0.0.1').").await, "pang");
     logs.wait_for(&["incoming handshake failed", "a@127.0.0.1", "cookie differs"])
@@ -130,16 +140,32 @@ async fn simultaneous_connect_between_girder_nodes() {
         rb.unwrap_or_else(|e| panic!("round {round}: b->a: {e}"));
         assert_eq!(a.nodes(), [b.name().clone()]);
         assert_eq!(b.nodes(), [a.name().clone()]);
-        assert_eq!(ea.recv().await, Some(Event::NodeUp { node: b.name().clone() }));
-        assert_eq!(eb.recv().await, Some(Event::NodeUp { node: a.name().clone() }));
-        assert!(a.disconnect(b.name()));
         assert_eq!(
             ea.recv().await,
-            Some(Event::NodeDown { node: b.name().clone(), reason: NodeDownReason::Disconnected })
+            Some(Event::NodeUp {
+                node: b.name().clone()
+            })
         );
         assert_eq!(
             eb.recv().await,
-            Some(Event::NodeDown { node: a.name().clone(), reason: NodeDownReason::Closed })
+            Some(Event::NodeUp {
+                node: a.name().clone()
+            })
+        );
+        assert!(a.disconnect(b.name()));
+        assert_eq!(
+            ea.recv().await,
+            Some(Event::NodeDown {
+                node: b.name().clone(),
+                reason: NodeDownReason::Disconnected
+            })
+        );
+        assert_eq!(
+            eb.recv().await,
+            Some(Event::NodeDown {
+                node: a.name().clone(),
+                reason: NodeDownReason::Closed
+            })
         );
         assert!(ea.try_recv().is_none() && eb.try_recv().is_none());
     }
@@ -150,13 +176,17 @@ async fn simultaneous_connect_between_girder_nodes() {
 #[tokio::test]
 async fn connect_errors_are_clear() {
     let port = free_port();
-    let a = Node::start(config("a@127.0.0.1", "one", port)).await.unwrap();
+    let a = Node::start(config("a@127.0.0.1", "one", port))
+        .await
+        .unwrap();
     let err = a.connect(&name("ghost@127.0.0.1")).await.unwrap_err();
     assert!(matches!(err, ConnectError::NotRegistered { .. }), "{err}");
     assert!(err.to_string().contains("not registered in EPMD"), "{err}");
     let err = a.connect(&name("short@localhost")).await.unwrap_err();
     assert!(matches!(err, ConnectError::NameMode { .. }), "{err}");
-    let b = Node::start(config("b@127.0.0.1", "two", port)).await.unwrap();
+    let b = Node::start(config("b@127.0.0.1", "two", port))
+        .await
+        .unwrap();
     let err = a.connect(b.name()).await.unwrap_err();
     assert!(err.is_wrong_cookie(), "{err}");
     wait_until("b holds no connection", || b.nodes().is_empty()).await;
@@ -164,5 +194,8 @@ async fn connect_errors_are_clear() {
     a.connect(a.name()).await.unwrap();
     // After stop, connect says so.
     a.stop();
-    assert!(matches!(a.connect(b.name()).await, Err(ConnectError::Stopped)));
+    assert!(matches!(
+        a.connect(b.name()).await,
+        Err(ConnectError::Stopped)
+    ));
 }

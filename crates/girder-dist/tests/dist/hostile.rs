@@ -22,7 +22,9 @@ struct Fixture {
     epmd_port: u16,
 }
 
-async fn fixture(tweak: impl FnOnce(girder_dist::NodeConfig) -> girder_dist::NodeConfig) -> Fixture {
+async fn fixture(
+    tweak: impl FnOnce(girder_dist::NodeConfig) -> girder_dist::NodeConfig,
+) -> Fixture {
     let epmd_port = free_port();
     let (handler, events) = events();
     let node = Node::start(tweak(
@@ -128,9 +130,12 @@ async fn garbage_before_the_handshake() {
     let f = fixture(|c| c).await;
     // A well-framed message that is not send_name.
     let mut s = TcpStream::connect(f.node.listen_addr()).await.unwrap();
-    s.write_all(&[0, 5, b'h', b'e', b'l', b'l', b'o']).await.unwrap();
+    s.write_all(&[0, 5, b'h', b'e', b'l', b'l', b'o'])
+        .await
+        .unwrap();
     closed_by_node(&mut s).await;
-    logs.wait_for(&["incoming handshake failed", "expected send_name"]).await;
+    logs.wait_for(&["incoming handshake failed", "expected send_name"])
+        .await;
     // Noise, then the end of the stream.
     let mut s = TcpStream::connect(f.node.listen_addr()).await.unwrap();
     let mut x: u32 = 12345;
@@ -143,7 +148,8 @@ async fn garbage_before_the_handshake() {
     s.write_all(&noise).await.unwrap();
     s.shutdown().await.unwrap();
     closed_by_node(&mut s).await;
-    logs.wait_for(&["incoming handshake failed", "handshake connection failed"]).await;
+    logs.wait_for(&["incoming handshake failed", "handshake connection failed"])
+        .await;
     still_serves(&f).await;
 }
 
@@ -159,7 +165,8 @@ async fn garbage_after_the_handshake() {
         matches!(&reason, NodeDownReason::Protocol(r) if r.contains("neither pass-through")),
         "{reason}"
     );
-    logs.wait_for(&["connection closed", "evil@127.0.0.1", "protocol violation"]).await;
+    logs.wait_for(&["connection closed", "evil@127.0.0.1", "protocol violation"])
+        .await;
     // A frame that decodes but is no control message.
     let mut s = handshaken(&f.node).await;
     s.write_all(&pass_through(&Term::tuple([Term::Integer(99)]), None))
@@ -167,7 +174,10 @@ async fn garbage_after_the_handshake() {
         .unwrap();
     closed_by_node(&mut s).await;
     let reason = node_down(&mut f.events, &evil()).await;
-    assert!(reason.to_string().contains("unknown operation 99"), "{reason}");
+    assert!(
+        reason.to_string().contains("unknown operation 99"),
+        "{reason}"
+    );
     still_serves(&f).await;
 }
 
@@ -179,8 +189,16 @@ async fn wrong_cookie() {
     let err = handshake::initiate(&mut s, &local("not-the-cookie"), f.node.name())
         .await
         .unwrap_err();
-    assert!(matches!(err, HandshakeError::CookieRejected { .. }), "{err}");
-    logs.wait_for(&["incoming handshake failed", "evil@127.0.0.1", "cookie differs"]).await;
+    assert!(
+        matches!(err, HandshakeError::CookieRejected { .. }),
+        "{err}"
+    );
+    logs.wait_for(&[
+        "incoming handshake failed",
+        "evil@127.0.0.1",
+        "cookie differs",
+    ])
+    .await;
     assert!(f.node.nodes().is_empty());
     still_serves(&f).await;
 }
@@ -190,7 +208,9 @@ async fn frame_length_of_4_gib() {
     let (logs, _guard) = Logs::capture();
     let mut f = fixture(|c| c).await;
     let mut s = handshaken(&f.node).await;
-    s.write_all(&[0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3]).await.unwrap();
+    s.write_all(&[0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3])
+        .await
+        .unwrap();
     closed_by_node(&mut s).await;
     let reason = node_down(&mut f.events, &evil()).await;
     assert!(
@@ -209,14 +229,19 @@ async fn half_finished_handshake() {
     let f = fixture(|c| c.handshake_timeout(Duration::from_millis(300))).await;
     // One peer stops after its name, one never says anything.
     let mut named = TcpStream::connect(f.node.listen_addr()).await.unwrap();
-    named.write_all(&send_name_message("evil@127.0.0.1")).await.unwrap();
+    named
+        .write_all(&send_name_message("evil@127.0.0.1"))
+        .await
+        .unwrap();
     let mut mute = TcpStream::connect(f.node.listen_addr()).await.unwrap();
     // While they hang, others are served.
     still_serves(&f).await;
     closed_by_node(&mut named).await;
     closed_by_node(&mut mute).await;
-    logs.wait_for(&["incoming handshake timed out", "evil@127.0.0.1"]).await;
-    logs.wait_for(&["incoming handshake timed out", "peer=(no name yet)"]).await;
+    logs.wait_for(&["incoming handshake timed out", "evil@127.0.0.1"])
+        .await;
+    logs.wait_for(&["incoming handshake timed out", "peer=(no name yet)"])
+        .await;
     // The timed-out attempt left nothing behind: evil may connect properly.
     let _s = handshaken(&f.node).await;
     assert!(f.node.nodes().contains(&evil()));
@@ -241,11 +266,14 @@ async fn deeply_nested_term() {
     }
     payload.push(106);
     payload.extend(std::iter::repeat_n(106u8, 100_000));
-    s.write_all(&pass_through(&control, Some(&payload))).await.unwrap();
+    s.write_all(&pass_through(&control, Some(&payload)))
+        .await
+        .unwrap();
     closed_by_node(&mut s).await;
     let reason = node_down(&mut f.events, &evil()).await;
     assert!(reason.to_string().contains("max_depth"), "{reason}");
-    logs.wait_for(&["connection closed", "evil@127.0.0.1", "max_depth"]).await;
+    logs.wait_for(&["connection closed", "evil@127.0.0.1", "max_depth"])
+        .await;
     still_serves(&f).await;
 }
 
@@ -269,7 +297,11 @@ async fn silent_peer_is_dropped_after_the_net_tick_time() {
         .expect("the node did not close the silent connection");
     assert!(ticks >= 1, "no tick arrived");
     assert!(start.elapsed() >= Duration::from_millis(400));
-    assert_eq!(node_down(&mut f.events, &evil()).await, NodeDownReason::TickTimeout);
-    logs.wait_for(&["connection closed", "net tick timeout"]).await;
+    assert_eq!(
+        node_down(&mut f.events, &evil()).await,
+        NodeDownReason::TickTimeout
+    );
+    logs.wait_for(&["connection closed", "net tick timeout"])
+        .await;
     still_serves(&f).await;
 }

@@ -107,7 +107,11 @@ async fn signals_both_ways_with_erl() {
         .eval("receive {pid, P} -> {node(P), P =:= list_to_pid(pid_to_list(P))} after 10000 -> timeout end.")
         .await;
     assert_eq!(got, "{'girder@127.0.0.1',true}");
-    assert_eq!(erl.eval("receive {reg, X} -> X after 10000 -> timeout end.").await, "7");
+    assert_eq!(
+        erl.eval("receive {reg, X} -> X after 10000 -> timeout end.")
+            .await,
+        "7"
+    );
 
     // erl's signals to our pid.
     node.send(
@@ -124,27 +128,48 @@ async fn signals_both_ways_with_erl() {
     assert_eq!(done, "ok");
     assert_eq!(
         next_control(&mut events).await,
-        ControlMessage::Link { from: shell.clone(), to: me.clone() }
+        ControlMessage::Link {
+            from: shell.clone(),
+            to: me.clone()
+        }
     );
     let ControlMessage::UnlinkId { id, from, to } = next_control(&mut events).await else {
         panic!("expected UNLINK_ID");
     };
     assert_eq!((&from, &to), (&shell, &me));
     assert!(id > 0);
-    node.send(&a, &ControlMessage::UnlinkIdAck { id, from: me.clone(), to: shell.clone() })
-        .unwrap();
-    let ControlMessage::MonitorP { from, to, reference } = next_control(&mut events).await else {
+    node.send(
+        &a,
+        &ControlMessage::UnlinkIdAck {
+            id,
+            from: me.clone(),
+            to: shell.clone(),
+        },
+    )
+    .unwrap();
+    let ControlMessage::MonitorP {
+        from,
+        to,
+        reference,
+    } = next_control(&mut events).await
+    else {
         panic!("expected MONITOR_P");
     };
     assert_eq!((from, to), (shell.clone(), ProcRef::Pid(me.clone())));
-    let ControlMessage::DemonitorP { to, reference: r2, .. } = next_control(&mut events).await
+    let ControlMessage::DemonitorP {
+        to, reference: r2, ..
+    } = next_control(&mut events).await
     else {
         panic!("expected DEMONITOR_P");
     };
     assert_eq!((to, r2), (ProcRef::Pid(me.clone()), reference));
     assert_eq!(
         next_control(&mut events).await,
-        ControlMessage::Exit2 { from: shell.clone(), to: me.clone(), reason: Term::atom("because") }
+        ControlMessage::Exit2 {
+            from: shell.clone(),
+            to: me.clone(),
+            reason: Term::atom("because")
+        }
     );
 
     // erl monitors a name we do not have; we answer noproc at once, and
@@ -153,7 +178,11 @@ async fn signals_both_ways_with_erl() {
         "R = erlang:monitor(process, {nosuch, 'girder@127.0.0.1'}), receive {'DOWN', R, process, Who, Why} -> {Who, Why} after 10000 -> timeout end.",
     );
     let answer = async {
-        let ControlMessage::MonitorP { from, to, reference } = next_control(&mut events).await
+        let ControlMessage::MonitorP {
+            from,
+            to,
+            reference,
+        } = next_control(&mut events).await
         else {
             panic!("expected MONITOR_P by name");
         };
@@ -175,20 +204,35 @@ async fn signals_both_ways_with_erl() {
     // A link exit from us reaches a trapping erl process.
     let got = erl.eval("process_flag(trap_exit, true), ok.").await;
     assert_eq!(got, "ok");
-    node.send(&a, &ControlMessage::Send { to: shell.clone(), message: Term::Pid(me.clone()) })
-        .unwrap();
-    assert_eq!(
-        erl.eval("receive P when is_pid(P) -> link(P) after 10000 -> timeout end.").await,
-        "true"
-    );
-    assert!(matches!(next_control(&mut events).await, ControlMessage::Link { .. }));
     node.send(
         &a,
-        &ControlMessage::Exit { from: me.clone(), to: shell.clone(), reason: Term::atom("boom") },
+        &ControlMessage::Send {
+            to: shell.clone(),
+            message: Term::Pid(me.clone()),
+        },
     )
     .unwrap();
     assert_eq!(
-        erl.eval("receive {'EXIT', P, R} -> {node(P), R} after 10000 -> timeout end.").await,
+        erl.eval("receive P when is_pid(P) -> link(P) after 10000 -> timeout end.")
+            .await,
+        "true"
+    );
+    assert!(matches!(
+        next_control(&mut events).await,
+        ControlMessage::Link { .. }
+    ));
+    node.send(
+        &a,
+        &ControlMessage::Exit {
+            from: me.clone(),
+            to: shell.clone(),
+            reason: Term::atom("boom"),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        erl.eval("receive {'EXIT', P, R} -> {node(P), R} after 10000 -> timeout end.")
+            .await,
         "{'girder@127.0.0.1',boom}"
     );
 }
@@ -246,7 +290,9 @@ async fn ticks_keep_an_idle_connection_up() {
     .unwrap();
     let mut erl = Erl::start("a@127.0.0.1", "c", port, &["-kernel", "net_ticktime", "1"]).await;
     assert_eq!(erl.eval("net_kernel:get_net_ticktime().").await, "1");
-    node.connect(&NodeName::parse("a@127.0.0.1").unwrap()).await.unwrap();
+    node.connect(&NodeName::parse("a@127.0.0.1").unwrap())
+        .await
+        .unwrap();
     let idle = erl
         .eval("net_kernel:monitor_nodes(true), receive {nodedown, N} -> {down, N} after 3000 -> up end.")
         .await;

@@ -20,9 +20,8 @@ pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 /// fails the test; elsewhere the test is skipped with a note.
 pub(crate) fn have_erlang() -> bool {
     for tool in ["erl", "epmd"] {
-        let found = std::env::var_os("PATH").is_some_and(|paths| {
-            std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file())
-        });
+        let found = std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()));
         if !found {
             if std::env::var_os("CI").is_some() {
                 panic!("CI is set but `{tool}` is not installed (apt-get install erlang-base)");
