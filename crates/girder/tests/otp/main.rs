@@ -42,4 +42,6 @@ macro_rules! girder_test {
 }
 
 mod gen_server;
+mod dynamic_supervisor;
+mod supervisor;
 mod registry;

@@ -9,7 +9,7 @@
 //! `Timeout(t)` child at most `t`, then `Kill` and wait again.
 
 use std::any::Any;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use girder_core::{
@@ -50,67 +50,75 @@ pub(crate) async fn stop_all(children: Vec<(Pid, Shutdown)>) -> Vec<Stopped> {
         early: Option<ExitReason>,
         reason: Option<ExitReason>,
     }
-    let now = Instant::now();
+    // Monitor and unlink every child first: from here on its exit comes
+    // only as a DOWN, never as a restart-triggering exit message.
     let mut pending: Vec<Pending> = children
-        .into_iter()
-        .map(|(pid, how)| {
+        .iter()
+        .map(|&(pid, how)| {
             let mref = monitor(pid);
             unlink(pid);
-            let deadline = match how {
-                Shutdown::BrutalKill => None,
-                Shutdown::Timeout(t) => now.checked_add(t),
-                Shutdown::Infinity => None,
-            };
-            let killed = how == Shutdown::BrutalKill;
-            exit(
-                pid,
-                if killed {
-                    ExitReason::Kill
-                } else {
-                    ExitReason::Shutdown
-                },
-            );
             Pending {
                 pid,
                 mref,
-                deadline,
-                killed,
+                deadline: None,
+                killed: how == Shutdown::BrutalKill,
                 early: None,
                 reason: None,
             }
         })
         .collect();
-    // An exit the link already delivered before the unlink tells the real
-    // reason of a child that had died on its own.
-    for p in &mut pending {
-        let pid = p.pid;
-        if let Some(e) = receive_match(move |e: &Exit| e.from == pid)
-            .timeout(Duration::ZERO)
-            .await
-        {
-            p.early = Some(e.reason);
-        }
+    // An exit the link delivered before the unlink tells the real reason of
+    // a child that had died on its own. One pass over the mailbox per such
+    // exit (there are rarely any), before the DOWNs of the shutdown arrive.
+    let index: HashMap<Pid, usize> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.pid, i))
+        .collect();
+    while let Some(e) = receive_match(|e: &Exit| index.contains_key(&e.from))
+        .timeout(Duration::ZERO)
+        .await
+    {
+        pending[index[&e.from]].early = Some(e.reason);
     }
+    let now = Instant::now();
+    for (p, &(_, how)) in pending.iter_mut().zip(&children) {
+        p.deadline = match how {
+            Shutdown::Timeout(t) => now.checked_add(t),
+            Shutdown::BrutalKill | Shutdown::Infinity => None,
+        };
+        exit(
+            p.pid,
+            if p.killed {
+                ExitReason::Kill
+            } else {
+                ExitReason::Shutdown
+            },
+        );
+    }
+    // Waiting is O(log n) per DOWN: a map from monitor to child, and the
+    // shutdown deadlines in order.
+    let by_ref: HashMap<Ref, usize> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.mref, i))
+        .collect();
+    let mut deadlines: BTreeSet<(Instant, usize)> = pending
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.killed)
+        .filter_map(|(i, p)| p.deadline.map(|d| (d, i)))
+        .collect();
     let mut left = pending.len();
     while left > 0 {
-        let next_deadline = pending
-            .iter()
-            .filter(|p| p.reason.is_none() && !p.killed)
-            .filter_map(|p| p.deadline)
-            .min();
-        let refs: Vec<Ref> = pending
-            .iter()
-            .filter(|p| p.reason.is_none())
-            .map(|p| p.mref)
-            .collect();
-        let select = move |m: &(dyn Any + Send)| {
+        let select = |m: &(dyn Any + Send)| {
             m.downcast_ref::<Down>()
-                .is_some_and(|d| refs.contains(&d.monitor))
+                .is_some_and(|d| by_ref.contains_key(&d.monitor))
                 .then_some(())
         };
-        let hit = match next_deadline {
+        let hit = match deadlines.first() {
             None => Some(receive_select(select).await),
-            Some(at) => {
+            Some(&(at, _)) => {
                 let wait = at.saturating_duration_since(Instant::now());
                 receive_select(select).timeout(wait).await
             }
@@ -120,18 +128,26 @@ pub(crate) async fn stop_all(children: Vec<(Pid, Shutdown)>) -> Vec<Stopped> {
                 let Ok(down) = msg.downcast::<Down>() else {
                     unreachable!("selected as a DOWN")
                 };
-                if let Some(p) = pending.iter_mut().find(|p| p.mref == down.monitor) {
+                let i = by_ref[&down.monitor];
+                let p = &mut pending[i];
+                if p.reason.is_none() {
+                    if let Some(d) = p.deadline {
+                        deadlines.remove(&(d, i));
+                    }
                     p.reason = Some(down.reason);
                     left -= 1;
                 }
             }
             None => {
                 let now = Instant::now();
-                for p in &mut pending {
-                    if p.reason.is_none() && !p.killed && p.deadline.is_some_and(|d| d <= now) {
-                        exit(p.pid, ExitReason::Kill);
-                        p.killed = true;
+                while let Some(&(at, i)) = deadlines.first() {
+                    if at > now {
+                        break;
                     }
+                    deadlines.pop_first();
+                    let p = &mut pending[i];
+                    exit(p.pid, ExitReason::Kill);
+                    p.killed = true;
                 }
             }
         }
