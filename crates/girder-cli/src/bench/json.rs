@@ -40,6 +40,7 @@ struct Machine<'a> {
     arch: &'a str,
     date_utc: &'a str,
     girder_version: &'a str,
+    load_average: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -105,6 +106,7 @@ pub(crate) fn write(path: &Path, report: &Report, checks: &[Check]) -> Result<()
             arch: m.arch,
             date_utc: &m.date,
             girder_version: m.girder,
+            load_average: &m.load,
         },
         quick: report.quick,
         runs: report.runs,

@@ -20,6 +20,9 @@ pub(crate) struct Machine {
     pub(crate) date: String,
     /// The girder binary's version.
     pub(crate) girder: &'static str,
+    /// `/proc/loadavg`'s 1, 5 and 15 minute load averages when the run
+    /// started: other work on the machine skews every figure.
+    pub(crate) load: String,
 }
 
 impl Machine {
@@ -46,6 +49,11 @@ impl Machine {
             arch: std::env::consts::ARCH,
             date: utc_now(),
             girder: env!("CARGO_PKG_VERSION"),
+            load: read("/proc/loadavg")
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 }

@@ -124,7 +124,7 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), BenchError> {
     }
     let report = runner::run_all(&args)?;
     let checks = targets::evaluate(&report);
-    table::print_targets(&checks);
+    table::print_targets(&checks, report.quick);
     if let Some(path) = &args.json {
         json::write(path, &report, &checks)?;
         println!("\nwrote {}", path.display());

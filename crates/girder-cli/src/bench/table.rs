@@ -18,7 +18,7 @@ pub(crate) fn print_header(report: &Report) {
     let m = &report.machine;
     println!("girder bench: Girder vs Erlang/OTP vs tokio, the same workloads in one run");
     println!(
-        "  machine: {} ({} cores), {}, {} {}, {}",
+        "  machine: {} ({} cores), {}, {} {}, {}, load average {}",
         m.cpu,
         m.cores,
         m.memory.map_or_else(
@@ -27,7 +27,8 @@ pub(crate) fn print_header(report: &Report) {
         ),
         m.os,
         m.kernel,
-        m.date
+        m.date,
+        m.load
     );
     match &report.erlang {
         Some((release, erts)) => {
@@ -127,9 +128,14 @@ pub(crate) fn print_footer(report: &Report) {
     println!("measured in {:.0} s", report.elapsed.as_secs_f64());
 }
 
-pub(crate) fn print_targets(checks: &[Check]) {
+pub(crate) fn print_targets(checks: &[Check], quick: bool) {
     println!();
     println!("targets (DESIGN §7 and the benchmark issue)");
+    if quick {
+        println!(
+            "   (--quick sizes: fixed costs weigh more at small sizes; judge targets on a full run)"
+        );
+    }
     let width = checks
         .iter()
         .map(|c| c.target.chars().count())
