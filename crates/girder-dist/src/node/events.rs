@@ -59,8 +59,9 @@ impl fmt::Display for NodeDownReason {
 /// }
 /// ```
 pub trait Handler: Send + Sync + fmt::Debug + 'static {
-    /// A control message from `from`, except those the node answers itself
-    /// (`net_kernel`'s `is_auth` and monitors of `net_kernel`).
+    /// A control message from `from`, except those the node answers itself:
+    /// `net_kernel`'s `is_auth`, monitors of `net_kernel`, and `rex`'s
+    /// features request.
     fn control(&self, from: &NodeName, message: ControlMessage);
 
     /// A connection to `node` is up (Erlang `{nodeup, Node}`).

@@ -533,6 +533,14 @@ impl Inner {
                 }
                 return;
             }
+            ControlMessage::RegSend {
+                to, message: msg, ..
+            } if to.as_str() == "rex" => {
+                if let Some(reply) = net_kernel::answer_rex(self.name().atom(), msg) {
+                    self.send_frame(&from.name, &reply);
+                    return;
+                }
+            }
             // `net_kernel` lives as long as the node: monitors of it never
             // fire (the peer gets `noconnection` when the connection goes).
             ControlMessage::MonitorP {

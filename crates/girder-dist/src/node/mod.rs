@@ -7,7 +7,7 @@
 //! connection that is up has a reader and a writer task; control messages
 //! that arrive go to the configured [`Handler`], except the few the node
 //! serves itself (`net_kernel`'s `is_auth`, so that `net_adm:ping/1`
-//! answers `pong`). [`Node::send`] queues a control message on a
+//! answers `pong`, and `rex`'s features request). [`Node::send`] queues a control message on a
 //! connection.
 
 mod api;

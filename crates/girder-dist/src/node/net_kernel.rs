@@ -1,8 +1,10 @@
-//! The part of Erlang's `net_kernel` a peer talks to: `net_adm:ping/1`
-//! calls `gen:call({net_kernel, Node}, '$gen_call', {is_auth, Self})` and
-//! counts `{Tag, yes}` as `pong`.
+//! What a node answers itself, before any process sees it: the part of
+//! Erlang's `net_kernel` a peer talks to (`net_adm:ping/1` calls
+//! `gen:call({net_kernel, Node}, '$gen_call', {is_auth, Self})` and counts
+//! `{Tag, yes}` as `pong`), and `rex`'s features request, which every OTP
+//! 25 node sends to a node it connects to.
 
-use girder_term::{ExternalPid, Term};
+use girder_term::{Atom, ExternalPid, Term};
 
 use crate::control::ControlMessage;
 
@@ -23,6 +25,28 @@ pub(crate) fn answer(_sender: &ExternalPid, message: &Term) -> Option<ControlMes
     Some(ControlMessage::Send {
         to: from.clone(),
         message: Term::tuple([tag.clone(), Term::atom("yes")]),
+    })
+}
+
+/// The reply to `{From, features_request}` sent to our `rex`: OTP 25's
+/// `rpc` answers `{features_reply, node(), [erpc]}`. Girder does not serve
+/// spawn requests yet, so it lists no features, and OTP's `rpc:call/4`
+/// then uses its older protocol: a `'$gen_call'` to `rex`, which the
+/// node's handler receives.
+pub(crate) fn answer_rex(node: &Atom, message: &Term) -> Option<ControlMessage> {
+    let [from, request] = message.as_tuple()? else {
+        return None;
+    };
+    if !request.is_atom("features_request") {
+        return None;
+    }
+    Some(ControlMessage::Send {
+        to: from.as_pid()?.clone(),
+        message: Term::tuple([
+            Term::atom("features_reply"),
+            Term::Atom(node.clone()),
+            Term::nil(),
+        ]),
     })
 }
 
@@ -66,5 +90,19 @@ mod tests {
             Term::atom("stop"),
         ]);
         assert_eq!(answer(&pid, &other), None);
+        let me = Atom::new("g@h").unwrap();
+        let features = Term::tuple([Term::Pid(pid.clone()), Term::atom("features_request")]);
+        assert_eq!(
+            answer_rex(&me, &features).unwrap(),
+            ControlMessage::Send {
+                to: pid,
+                message: Term::tuple([
+                    Term::atom("features_reply"),
+                    Term::Atom(me.clone()),
+                    Term::nil()
+                ]),
+            }
+        );
+        assert_eq!(answer_rex(&me, &Term::atom("x")), None);
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use girder_dist::{ConnectError, DistFlags, Event, Node, NodeDownReason, NodeName, events};
 
-use crate::util::{Erl, Logs, config, free_port, have_erlang, wait_until};
+use crate::util::{Erl, Logs, Proc, config, free_port, have, have_erlang, wait_until};
 
 fn name(s: &str) -> NodeName {
     NodeName::parse(s).unwrap()
@@ -57,6 +57,35 @@ async fn erl_pings_girder() {
         }
     }
     assert!(node.nodes().is_empty());
+}
+
+/// Elixir's `Node.ping/1` from `elixir --name` answers `:pong` too.
+#[tokio::test]
+async fn elixir_pings_girder() {
+    if !have(&["erl", "epmd", "elixir"]) {
+        return;
+    }
+    let port = free_port();
+    let _node = Node::start(config("girder@127.0.0.1", "monster", port))
+        .await
+        .unwrap();
+    let mut cmd = tokio::process::Command::new("elixir");
+    cmd.args([
+        "--name",
+        "ex@127.0.0.1",
+        "--cookie",
+        "monster",
+        "--erl",
+        "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}",
+        "-e",
+        "IO.puts(\"ping=#{Node.ping(:\"girder@127.0.0.1\")} nodes=#{inspect(Node.list())}\")",
+    ])
+    .env("ERL_EPMD_PORT", port.to_string());
+    let mut ex = Proc::spawn(cmd, "elixir");
+    assert_eq!(
+        ex.line_starting("ping=").await,
+        "pong nodes=[:\"girder@127.0.0.1\"]"
+    );
 }
 
 /// A Girder node dials a real `erl` (found through our embedded EPMD):

@@ -19,12 +19,19 @@ pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 /// True if `erl` and `epmd` can be run. Under CI (`CI` set) a missing tool
 /// fails the test; elsewhere the test is skipped with a note.
 pub(crate) fn have_erlang() -> bool {
-    for tool in ["erl", "epmd"] {
+    have(&["erl", "epmd"])
+}
+
+/// True if every tool is on `PATH`; under CI a missing one fails the test.
+pub(crate) fn have(tools: &[&str]) -> bool {
+    for &tool in tools {
         let found = std::env::var_os("PATH")
             .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()));
         if !found {
             if std::env::var_os("CI").is_some() {
-                panic!("CI is set but `{tool}` is not installed (apt-get install erlang-base)");
+                panic!(
+                    "CI is set but `{tool}` is not installed (apt-get install erlang-base elixir)"
+                );
             }
             eprintln!("note: skipping: `{tool}` is not installed");
             return false;
@@ -76,7 +83,7 @@ pub(crate) struct Proc {
 }
 
 impl Proc {
-    fn spawn(mut cmd: Command, name: &str) -> Proc {
+    pub(crate) fn spawn(mut cmd: Command, name: &str) -> Proc {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
