@@ -18,7 +18,7 @@ use girder_term::AtomCache;
 use tokio::io::{AsyncRead, AsyncWriteExt, BufWriter, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
@@ -28,17 +28,24 @@ use crate::handshake::Peer;
 use crate::node::events::NodeDownReason;
 use crate::node::inner::Inner;
 
-/// Starts the reader and writer of connection `conn`.
+/// Starts the reader and writer of connection `conn`. The reader reads
+/// nothing until `go` fires, so that the handler hears of the connection
+/// (`node_up`) before any message that came over it.
 pub(crate) fn spawn(
     inner: Arc<Inner>,
     conn: u64,
     peer: Peer,
     stream: TcpStream,
+    go: oneshot::Receiver<()>,
 ) -> (mpsc::UnboundedSender<Vec<u8>>, [AbortHandle; 2]) {
     let (read, write) = stream.into_split();
     let (tx, rx) = mpsc::unbounded_channel();
     let writer = tokio::spawn(write_loop(inner.clone(), conn, peer.clone(), write, rx));
-    let reader = tokio::spawn(read_loop(inner, conn, peer, read));
+    let reader = tokio::spawn(async move {
+        if go.await.is_ok() {
+            read_loop(inner, conn, peer, read).await;
+        }
+    });
     (tx, [reader.abort_handle(), writer.abort_handle()])
 }
 

@@ -400,6 +400,7 @@ impl Inner {
     /// connection goes up.
     pub(crate) fn established(self: &Arc<Self>, attempt: u64, stream: TcpStream, peer: Peer) {
         let mut d = Deferred::default();
+        let go;
         {
             let mut peers = self.peers.lock();
             let owned = matches!(
@@ -411,7 +412,9 @@ impl Inner {
                 return;
             }
             let name = peer.name.clone();
-            let (tx, tasks) = connection::spawn(self.clone(), attempt, peer.clone(), stream);
+            let (go_tx, go_rx) = oneshot::channel();
+            go = go_tx;
+            let (tx, tasks) = connection::spawn(self.clone(), attempt, peer.clone(), stream, go_rx);
             if let Some(PeerState::Pending(p)) = peers.insert(
                 name.clone(),
                 PeerState::Up(Up {
@@ -427,6 +430,7 @@ impl Inner {
         }
         tracing::info!(node = %self.name(), peer = %peer.name, creation = peer.creation, flags = %peer.flags, "connection up");
         d.run(self);
+        let _ = go.send(());
     }
 
     /// A handshake failed: if its attempt owns the entry, the entry goes and
