@@ -58,7 +58,7 @@ mod help {
                 "Erlang",
             ],
         );
-        for part in ["spawn", "fairness", "crash"] {
+        for part in ["spawn", "fairness", "crash", "supervise"] {
             let out = girder_ok(&["demo", part, "--help"]);
             assert_contains(&out, &[&format!("Usage: girder demo {part}")]);
         }
@@ -101,6 +101,34 @@ mod demo {
         );
         // Process panics become crash reports, not stderr noise.
         let err = String::from_utf8_lossy(&girder(&["demo", "crash"]).stderr).into_owned();
+        assert!(!err.contains("panicked at"), "stderr:\n{err}");
+    }
+
+    #[test]
+    fn supervise_repairs_every_crash_and_escalates() {
+        let out = girder_ok(&[
+            "demo",
+            "supervise",
+            "--calls",
+            "2000",
+            "--crash-one-in",
+            "8",
+        ]);
+        assert_contains(
+            &out,
+            &[
+                "[restart] pool-worker-",
+                "answers received                            2,000   0 wrong",
+                "the pool supervisor is still <0.",
+                "[escalate] after ",
+                "exits with shutdown (supervisor report: reached_max_restart_intensity)",
+                "the top supervisor restarted the pool as <0.",
+                "all 4/4 workers answer again",
+            ],
+        );
+        // Worker panics become crash reports, not stderr noise.
+        let err = String::from_utf8_lossy(&girder(&["demo", "supervise", "--calls", "100"]).stderr)
+            .into_owned();
         assert!(!err.contains("panicked at"), "stderr:\n{err}");
     }
 

@@ -11,6 +11,7 @@ mod crash;
 mod fairness;
 mod report;
 mod spawn;
+mod supervise;
 
 use std::fmt;
 use std::future::Future;
@@ -20,10 +21,11 @@ use clap::{Args, Subcommand};
 use girder::Runtime;
 
 /// Show the process model live on this machine: a million processes, fair
-/// scheduling beside a CPU hog, and Erlang's crash semantics.
+/// scheduling beside a CPU hog, Erlang's crash semantics, and supervisors
+/// repairing crashes.
 ///
-/// With no part named, runs `spawn`, `fairness` and `crash` in turn (a few
-/// seconds in a release build). Each part prints what it measured and
+/// With no part named, runs `spawn`, `fairness`, `crash` and `supervise` in
+/// turn (a few seconds in a release build). Each part prints what it measured and
 /// checks what it saw; the command exits non-zero if the runtime broke a
 /// rule. `girder demo <PART> --help` explains each part.
 #[derive(Debug, Args)]
@@ -38,6 +40,7 @@ enum Part {
     Spawn(spawn::SpawnArgs),
     Fairness(fairness::FairnessArgs),
     Crash(crash::CrashArgs),
+    Supervise(supervise::SuperviseArgs),
 }
 
 /// Why a demo part failed.
@@ -74,10 +77,12 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         Some(Part::Spawn(a)) => spawn::run(&a),
         Some(Part::Fairness(a)) => fairness::run(&a),
         Some(Part::Crash(a)) => crash::run(&a),
+        Some(Part::Supervise(a)) => supervise::run(&a),
         None => {
             spawn::run(&spawn::SpawnArgs::default())?;
             fairness::run(&fairness::FairnessArgs::default())?;
-            crash::run(&crash::CrashArgs::default())
+            crash::run(&crash::CrashArgs::default())?;
+            supervise::run(&supervise::SuperviseArgs::default())
         }
     }
 }
