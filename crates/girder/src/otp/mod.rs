@@ -7,6 +7,7 @@
 //! [`agent`] (state behind a process) and [`registry`] (Elixir's
 //! `Registry`: keys to processes, removed when they die).
 
+pub mod agent;
 pub mod dynamic_supervisor;
 pub mod gen_server;
 pub mod name;
@@ -14,6 +15,7 @@ pub mod registry;
 pub mod supervisor;
 pub mod task;
 
+pub use self::agent::Agent;
 pub use self::dynamic_supervisor::DynamicSupervisor;
 pub use self::gen_server::{GenServer, Server};
 pub use self::name::{Name, ViaName};

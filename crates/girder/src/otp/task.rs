@@ -63,8 +63,10 @@
 //!   `Some`) answers any further `await`/`yield`/`shutdown` at once with
 //!   `Exit(Noproc)`, as Elixir's `shutdown` does for such a task (Elixir's
 //!   `await` would wait out its timeout).
-//! * Dropping a [`Task`] without awaiting it discards its result (alias and
-//!   monitor are removed) but leaves it running and linked.
+//! * Dropping a [`Task`] without awaiting it leaves the task running and
+//!   linked but removes the alias and the monitor: a result or `DOWN` that
+//!   comes after the drop is discarded (one already in the mailbox stays,
+//!   as it would in Elixir).
 //! * Only the process that spawned a task (its owner) may await, yield or
 //!   shut it down; any other process panics, as Elixir raises
 //!   `ArgumentError`.
@@ -691,8 +693,8 @@ impl<T> Task<T> {
 }
 
 impl<T> Drop for Task<T> {
-    /// A task dropped by its owner without being awaited: its result and
-    /// `DOWN` are discarded; it runs on, still linked.
+    /// A task dropped by its owner without being awaited runs on, still
+    /// linked; the result and `DOWN` it sends from now on are discarded.
     fn drop(&mut self) {
         if !self.done && try_self_pid() == Some(self.owner) {
             unalias(self.reply_to);

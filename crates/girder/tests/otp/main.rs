@@ -45,3 +45,5 @@ mod gen_server;
 mod dynamic_supervisor;
 mod supervisor;
 mod registry;
+mod task;
+mod agent;
