@@ -1,7 +1,11 @@
 //! Ping-pong: a number to a process and back. Args: `[round_trips]`.
 //!
-//! * `mean`: total time of `round_trips` round trips / `round_trips`;
-//! * `p50`, `p99`: from a second pass that times each round trip.
+//! * `mean`: the round trips run in [`BLOCKS`] blocks, each timed as a
+//!   whole (no clock read per round trip); the mean round trip of the
+//!   median block. On a shared machine a block that lost its core to
+//!   another program is an outlier the median ignores;
+//! * `p50`, `p99`: from a second pass of `round_trips` that times each
+//!   round trip.
 //!
 //! Both passes follow a warm-up of [`WARMUP`] round trips.
 
@@ -17,6 +21,14 @@ use crate::{BenchError, Result};
 
 /// Round trips before measuring.
 pub(crate) const WARMUP: u64 = 1_000;
+
+/// Blocks of the first pass.
+pub(crate) const BLOCKS: u64 = 100;
+
+/// The mean of the median block, from each block's ns per round trip.
+fn block_median(blocks: &[f64]) -> Result<f64> {
+    crate::metric::median(blocks).ok_or_else(|| BenchError::new("no blocks timed"))
+}
 
 fn samples(mean: f64, lat: &Latencies) -> Vec<Sample> {
     vec![
@@ -44,12 +56,17 @@ pub(crate) fn girder(schedulers: usize, args: &[u64]) -> Result<Vec<Sample>> {
             send(echo, 1u64);
             receive::<u64>().await;
         }
-        let start = Instant::now();
-        for _ in 0..n {
-            send(echo, 1u64);
-            receive::<u64>().await;
+        let block = (n / BLOCKS).max(1);
+        let mut blocks = Vec::with_capacity(BLOCKS as usize);
+        for _ in 0..BLOCKS {
+            let start = Instant::now();
+            for _ in 0..block {
+                send(echo, 1u64);
+                receive::<u64>().await;
+            }
+            blocks.push(ns_per(start, block));
         }
-        let mean = ns_per(start, n);
+        let mean = block_median(&blocks)?;
         let mut lat = Latencies::new()?;
         for _ in 0..n {
             let t = Instant::now();
@@ -82,12 +99,17 @@ pub(crate) fn tokio(schedulers: usize, args: &[u64]) -> Result<Vec<Sample>> {
             ping.send(1).map_err(|_| gone())?;
             pong.recv().await.ok_or_else(gone)?;
         }
-        let start = Instant::now();
-        for _ in 0..n {
-            ping.send(1).map_err(|_| gone())?;
-            pong.recv().await.ok_or_else(gone)?;
+        let block = (n / BLOCKS).max(1);
+        let mut blocks = Vec::with_capacity(BLOCKS as usize);
+        for _ in 0..BLOCKS {
+            let start = Instant::now();
+            for _ in 0..block {
+                ping.send(1).map_err(|_| gone())?;
+                pong.recv().await.ok_or_else(gone)?;
+            }
+            blocks.push(ns_per(start, block));
         }
-        let mean = ns_per(start, n);
+        let mean = block_median(&blocks)?;
         let mut lat = Latencies::new()?;
         for _ in 0..n {
             let t = Instant::now();

@@ -125,9 +125,11 @@ impl Workload {
             }
             Workload::PingPong => {
                 "Two processes send a number back and forth (tokio: two tasks, two unbounded \
-                 mpsc channels). Mean = total time / round trips; p50 and p99 from an HDR \
-                 histogram of individually timed round trips (a second pass, so the clock reads \
-                 do not inflate the mean). On 1 scheduler (Girder schedulers(1), erl +S 1, \
+                 mpsc channels). Mean: the round trips run in 100 blocks, each timed as a whole, \
+                 and the figure is the mean round trip of the median block (robust to a block \
+                 that lost its core to another program, with no clock read per round trip); p50 \
+                 and p99 from an HDR histogram of individually timed round trips (a second \
+                 pass). On 1 scheduler (Girder schedulers(1), erl +S 1, \
                  tokio current_thread) and on all of them, where each runtime places the two \
                  as it likes."
             }
@@ -332,7 +334,7 @@ impl Workload {
                 ),
             ],
             Workload::PingPong => vec![
-                ns("mean", "round trip, mean"),
+                ns("mean", "round trip, mean (median block)"),
                 ns("p50", "round trip, p50"),
                 ns("p99", "round trip, p99"),
             ],
