@@ -20,4 +20,4 @@ pub use self::dynamic_supervisor::DynamicSupervisor;
 pub use self::gen_server::{GenServer, Server};
 pub use self::name::{Name, ViaName};
 pub use self::supervisor::{ChildSpec, Restart, Shutdown, Strategy, Supervisor};
-pub use self::task::Task;
+pub use self::task::{Task, TaskSupervisor};

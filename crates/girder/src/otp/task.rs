@@ -36,6 +36,7 @@
 //! | `Task.start_link(fn -> … end)` | `Task::start_link(async { … })` |
 //! | `Task.async_stream(enum, fun, opts)` | `Task::async_stream(iter, f)` + [`AsyncStream`] options, `.next().await` / `.collect().await` |
 //! | `max_concurrency:`, `ordered:`, `timeout:`, `on_timeout: :kill_task` | `.max_concurrency(n)`, `.ordered(b)`, `.timeout(d)`, `.on_timeout(OnTimeout::KillTask)` |
+//! | `Task.Supervisor.async_nolink(sup, fun)` and the rest of `Task.Supervisor` | [`TaskSupervisor`] (`sup.async_nolink(fut)`, …) |
 //!
 //! Differences, all deliberate:
 //!
@@ -80,7 +81,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use girder_core::{
-    Alias, Down, ExitReason, Pid, Ref, Select, alias, demonitor_flush, exit, monitor,
+    Alias, Down, ExitReason, Pid, Reason, Ref, Select, alias, demonitor_flush, exit, monitor,
     receive_match, receive_select, self_pid, send, spawn, spawn_link, try_self_pid, unalias,
     unlink,
 };
@@ -88,8 +89,11 @@ use girder_core::{
 pub use crate::otp::gen_server::{DEFAULT_TIMEOUT, INFINITY};
 
 mod stream;
+mod supervisor;
 
+use self::stream::StartTask;
 pub use self::stream::{AsyncStream, OnTimeout};
+pub use self::supervisor::TaskSupervisor;
 
 /// A running computation whose result its owner collects later. Elixir's
 /// `%Task{}` as `Task.async/1` returns it.
@@ -185,21 +189,62 @@ pub(crate) enum Outcome<T> {
     Down(ExitReason),
 }
 
+/// How long a supervised task waits for its owner's go before it gives
+/// up (Elixir's `@ref_timeout`).
+const GO_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A task process's body: wait for the owner's go, run the future, let go
 /// of the owner (so a trapping owner gets no `Exit` for a task that
 /// finished), send the result.
-pub(crate) async fn task_body<F>(future: F, owner: Pid, reply_to: Alias, linked: bool)
+///
+/// A `supervised` task is started by a task supervisor before its owner
+/// gets to monitor it, so it watches the owner while it waits: if the
+/// owner dies first the task exits `{shutdown, reason}`, and without a go
+/// within [`GO_TIMEOUT`] it exits `timeout`, as Elixir's do.
+pub(crate) async fn task_body<F>(
+    future: F,
+    owner: Pid,
+    reply_to: Alias,
+    linked: bool,
+    supervised: bool,
+) -> ExitReason
 where
     F: Future,
     F::Output: Send + 'static,
 {
     let tag = reply_to.reference();
-    receive_match(move |g: &Go| g.0 == tag).await;
+    if supervised {
+        let mref = monitor(owner);
+        let select = move |m: &(dyn Any + Send)| {
+            if m.downcast_ref::<Go>().is_some_and(|g| g.0 == tag) {
+                Some(true)
+            } else if m.downcast_ref::<Down>().is_some_and(|d| d.monitor == mref) {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        match receive_select(select).timeout(GO_TIMEOUT).await {
+            Some((true, _)) => {
+                demonitor_flush(mref);
+            }
+            Some((false, msg)) => {
+                let Outcome::<()>::Down(reason) = outcome_of(false, msg) else {
+                    unreachable!("selected as a DOWN")
+                };
+                return ExitReason::ShutdownWith(Reason::new(reason));
+            }
+            None => return ExitReason::other("timeout"),
+        }
+    } else {
+        receive_match(move |g: &Go| g.0 == tag).await;
+    }
     let value = future.await;
     if linked {
         unlink(owner);
     }
     reply_to.send(TaskReply { tag, value });
+    ExitReason::Normal
 }
 
 impl Task<()> {
@@ -273,7 +318,7 @@ impl<T: Send + 'static> Task<T> {
     {
         let owner = self_pid();
         let reply_to = alias();
-        let pid = spawn_link(task_body(future, owner, reply_to, true));
+        let pid = spawn_link(task_body(future, owner, reply_to, true, false));
         Task::attach(pid, reply_to, true)
     }
 
@@ -556,7 +601,9 @@ impl<T: Send + 'static> Task<T> {
     {
         let mut items = items.into_iter();
         AsyncStream::new(Box::new(move || {
-            items.next().map(|item| Task::spawn(f(item)))
+            let item = items.next()?;
+            let task = Task::spawn(f(item));
+            Some(Box::pin(std::future::ready(Ok(task))) as StartTask<T>)
         }))
     }
 

@@ -46,4 +46,5 @@ mod dynamic_supervisor;
 mod supervisor;
 mod registry;
 mod task;
+mod task_supervisor;
 mod agent;

@@ -8,6 +8,8 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use girder_core::{Handle, try_self_pid};
@@ -74,11 +76,16 @@ pub struct AsyncStream<T> {
     running: usize,
 }
 
-/// Spawns the task of the next item, if there is one.
-pub(crate) type Spawner<T> = Box<dyn FnMut() -> Option<Task<T>> + Send>;
+/// Starts the task of one item (directly, or through a task supervisor,
+/// which can fail).
+pub(crate) type StartTask<T> = Pin<Box<dyn Future<Output = Result<Task<T>, TaskError>> + Send>>;
 
+/// Starts the task of the next item, if there is one.
+pub(crate) type Spawner<T> = Box<dyn FnMut() -> Option<StartTask<T>> + Send>;
+
+/// One item: running while `result` is `None` (then `task` is set).
 struct Entry<T> {
-    task: Task<T>,
+    task: Option<Task<T>>,
     deadline: Option<Instant>,
     result: Option<Result<T, TaskError>>,
 }
@@ -144,7 +151,7 @@ impl<T: Send + 'static> AsyncStream<T> {
     /// The next result; `None` at the end.
     pub async fn next(&mut self) -> Option<Result<T, TaskError>> {
         loop {
-            self.refill();
+            self.refill().await;
             if let Some(result) = self.take_ready() {
                 return Some(result);
             }
@@ -162,13 +169,15 @@ impl<T: Send + 'static> AsyncStream<T> {
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| e.result.is_none())
-                    .map(|(i, e)| (i, &e.task)),
+                    .filter_map(|(i, e)| Some((i, e.task.as_ref()?))),
             );
             match wait_any::<T>(&watch, remaining(earliest)).await {
                 Some((i, outcome)) => {
                     let e = &mut self.entries[i];
-                    e.result = Some(e.task.settle(outcome));
-                    self.running -= 1;
+                    if let Some(task) = e.task.as_mut() {
+                        e.result = Some(task.settle(outcome));
+                        self.running -= 1;
+                    }
                 }
                 None => {
                     if let Some(timeout) = self.expire().await {
@@ -188,8 +197,9 @@ impl<T: Send + 'static> AsyncStream<T> {
         out
     }
 
-    /// Starts tasks until `max_concurrency` run or the items run out.
-    fn refill(&mut self) {
+    /// Starts tasks until `max_concurrency` run or the items run out. An
+    /// item whose task could not start gets that error as its result.
+    async fn refill(&mut self) {
         let max = *self
             .max_concurrency
             .get_or_insert_with(|| Handle::current().schedulers().max(1));
@@ -197,16 +207,24 @@ impl<T: Send + 'static> AsyncStream<T> {
             let Some(spawn_next) = self.spawn_next.as_mut() else {
                 break;
             };
-            match spawn_next() {
-                Some(task) => {
+            let Some(start) = spawn_next() else {
+                self.spawn_next = None;
+                break;
+            };
+            match start.await {
+                Ok(task) => {
                     self.entries.push_back(Entry {
-                        task,
+                        task: Some(task),
                         deadline: deadline_after(self.timeout),
                         result: None,
                     });
                     self.running += 1;
                 }
-                None => self.spawn_next = None,
+                Err(e) => self.entries.push_back(Entry {
+                    task: None,
+                    deadline: None,
+                    result: Some(Err(e)),
+                }),
             }
         }
     }
@@ -239,8 +257,11 @@ impl<T: Send + 'static> AsyncStream<T> {
             }
             OnTimeout::KillTask => {
                 for e in self.entries.iter_mut().filter(|e| expired(e)) {
+                    let Some(task) = e.task.as_mut() else {
+                        continue;
+                    };
                     // A result that raced the kill still counts.
-                    e.result = Some(match e.task.terminate(None).await {
+                    e.result = Some(match task.terminate(None).await {
                         Some(Ok(v)) => Ok(v),
                         _ => Err(TaskError::Timeout),
                     });
@@ -255,9 +276,9 @@ impl<T: Send + 'static> AsyncStream<T> {
     async fn halt(&mut self) {
         self.spawn_next = None;
         self.running = 0;
-        for mut e in std::mem::take(&mut self.entries) {
-            if !e.task.is_done() {
-                e.task.terminate(None).await;
+        for e in std::mem::take(&mut self.entries) {
+            if let Some(mut task) = e.task.filter(|t| !t.is_done()) {
+                task.terminate(None).await;
             }
         }
     }
@@ -266,9 +287,9 @@ impl<T: Send + 'static> AsyncStream<T> {
 impl<T> Drop for AsyncStream<T> {
     fn drop(&mut self) {
         let me = try_self_pid();
-        for e in &mut self.entries {
-            if !e.task.is_done() && me == Some(e.task.owner) {
-                e.task.kill_now();
+        for task in self.entries.iter_mut().filter_map(|e| e.task.as_mut()) {
+            if !task.is_done() && me == Some(task.owner) {
+                task.kill_now();
             }
         }
     }
