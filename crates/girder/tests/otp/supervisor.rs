@@ -591,3 +591,82 @@ girder_test!(
         }
     }
 );
+
+/// Supervisor reports, captured from `tracing` (target `girder::supervisor`).
+mod reports {
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing_subscriber::layer::{Context, SubscriberExt};
+
+    /// Every supervisor report's message and fields, in order.
+    #[derive(Clone, Default)]
+    pub(crate) struct Reports(Arc<Mutex<Vec<String>>>);
+
+    impl Reports {
+        /// Installs the capture as the process's subscriber.
+        pub(crate) fn install() -> Reports {
+            let reports = Reports::default();
+            let subscriber = tracing_subscriber::registry().with(reports.clone());
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("one subscriber per test process");
+            reports
+        }
+
+        pub(crate) fn take(&self) -> Vec<String> {
+            std::mem::take(&mut *self.0.lock().unwrap())
+        }
+    }
+
+    struct Line(String);
+
+    impl Visit for Line {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "message" {
+                self.0.insert_str(0, &format!("{value:?}"));
+            } else {
+                self.0.push_str(&format!(" {}={value:?}", field.name()));
+            }
+        }
+    }
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Reports {
+        fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+            if event.metadata().target() == "girder::supervisor" {
+                let mut line = Line(String::new());
+                event.record(&mut line);
+                self.0.lock().unwrap().push(line.0);
+            }
+        }
+    }
+}
+
+girder_test!(
+    /// Crashes, restarts and giving up are logged as supervisor reports
+    /// (OTP's `child_terminated`, progress reports, and
+    /// `reached_max_restart_intensity`).
+    supervisor_reports,
+    async {
+        let reports = reports::Reports::install();
+        trap_exit(true);
+        let me = self_pid();
+        let opts = Options::new(Strategy::OneForOne)
+            .max_restarts(1)
+            .max_seconds(Duration::from_secs(3600))
+            .name("reporting_sup");
+        let sup = Supervisor::start_link(vec![worker("w", me)], opts).await.unwrap();
+        let sup_pid = sup.pid().unwrap();
+        let first = started().await.1;
+        end_child(first, ExitReason::other("boom")).await;
+        let second = started().await.1;
+        end_child(second, ExitReason::other("boom again")).await;
+        receive_match(move |e: &Exit| e.from == sup_pid).await;
+        let lines = reports.take();
+        let find = |needle: &str| lines.iter().filter(|l| l.contains(needle)).count();
+        assert_eq!(find("child started"), 2, "{lines:#?}");
+        assert_eq!(find("child_terminated"), 2, "{lines:#?}");
+        assert_eq!(find("reason=boom again"), 1, "{lines:#?}");
+        assert_eq!(find("reached_max_restart_intensity"), 1, "{lines:#?}");
+        assert!(lines.iter().all(|l| l.contains("supervisor=reporting_sup")), "{lines:#?}");
+    }
+);

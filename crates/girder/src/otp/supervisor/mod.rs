@@ -517,10 +517,9 @@ impl SupervisorState {
 
     /// A child exited: restart per its restart type and the strategy, within
     /// the intensity.
-    async fn child_exited(&mut self, i: usize, reason: ExitReason) -> Action {
+    async fn child_exited(&mut self, i: usize, pid: Pid, reason: ExitReason) -> Action {
         let child = &mut self.children[i];
         let restart = child.spec.restart_type();
-        let pid = child.pid();
         child.state = State::Stopped;
         let report = restart == Restart::Permanent || !reason.is_clean();
         if report {
@@ -528,7 +527,7 @@ impl SupervisorState {
                 target: "girder::supervisor",
                 supervisor = %self.label,
                 child = child.spec.id(),
-                pid = ?pid,
+                pid = %pid,
                 reason = %reason,
                 "child_terminated"
             );
@@ -727,7 +726,7 @@ impl GenServer for SupervisorState {
         match info {
             Info::Exit(e) => {
                 match self.children.iter().position(|c| c.pid() == Some(e.from)) {
-                    Some(i) => self.child_exited(i, e.reason).await,
+                    Some(i) => self.child_exited(i, e.from, e.reason).await,
                     // An exit from a process that is no child of ours (one
                     // already stopped, or a stranger): nothing to do.
                     None => Action::Noreply,
