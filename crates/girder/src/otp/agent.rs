@@ -235,16 +235,17 @@ impl<S: Send + 'static> Agent<S> {
         )
     }
 
-    /// The agent with pid `pid` (trusted to hold an `S`).
+    /// The agent with pid `pid` (trusted to hold an `S`): Elixir's `agent`
+    /// argument as a pid.
     pub fn from_pid(pid: Pid) -> Agent<S> {
         Agent {
             server: Server::from_pid(pid),
         }
     }
 
-    /// The agent registered under `name`, looked up at each use (trusted to
-    /// hold an `S`; a closure of another type is never run and the call
-    /// times out).
+    /// The agent registered under `name`, looked up at each use: Elixir's
+    /// `agent` argument as a name (trusted to hold an `S`; a closure for
+    /// another state type is never run and the call times out).
     pub fn named(name: impl Into<Name>) -> Agent<S> {
         Agent {
             server: Server::named(name),

@@ -55,7 +55,7 @@
 //!   with reason `Normal` for it (Elixir leaves `{:EXIT, pid, :normal}` in
 //!   the mailbox). After `await`, `yield`, `shutdown` or a timeout nothing of
 //!   the task is left in the caller's mailbox: the result travels to an
-//!   [`Alias`](girder_core::Alias) that is switched off when the caller is
+//!   [`Alias`] that is switched off when the caller is
 //!   done with the task, so a late result is dropped on arrival.
 //! * `yield` is a Rust keyword: the method is `yield_timeout`. It takes
 //!   `&mut self`, so a task that did not answer in time can be yielded
@@ -71,6 +71,18 @@
 //! * Only the process that spawned a task (its owner) may await, yield or
 //!   shut it down; any other process panics, as Elixir raises
 //!   `ArgumentError`.
+//!
+//! ## The protocol (the invariant of this module)
+//!
+//! A task is three things in its owner: an [`Alias`] the result is sent to
+//! (its reference tags the result), a monitor of the task process, and —
+//! for `Task.async` — a link. The task waits for a go message the owner
+//! sends after its monitor is in place, so the task cannot exit unseen.
+//! Every way the owner stops caring about a task — a result or `DOWN`
+//! taken, a timeout, a shutdown, `ignore`, dropping the [`Task`] or an
+//! [`AsyncStream`] — switches the alias off and removes the monitor (with
+//! any `DOWN` already queued), and a shutdown unlinks before it sends the
+//! exit signal: nothing the task sends afterwards reaches the owner.
 
 use std::any::Any;
 use std::collections::HashMap;

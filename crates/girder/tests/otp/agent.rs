@@ -235,3 +235,10 @@ girder_test!(
         sup.stop(ExitReason::Normal, PATIENCE).await.unwrap();
     }
 );
+
+/// An agent handle can be shared between processes.
+#[test]
+fn auto_traits() {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<Agent<Vec<String>>>();
+}

@@ -586,3 +586,14 @@ girder_test!(
         assert_eq!(queue_len(), 0, "no fourth task started, nothing left over");
     }
 );
+
+/// The handles and errors can cross processes; errors are shareable.
+#[test]
+fn auto_traits() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<Task<String>>();
+    send::<girder::otp::task::AsyncStream<String>>();
+    send_sync::<TaskError>();
+    send_sync::<girder::otp::task::TaskSupervisor>();
+}

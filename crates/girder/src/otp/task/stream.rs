@@ -148,7 +148,8 @@ impl<T: Send + 'static> AsyncStream<T> {
         self
     }
 
-    /// The next result; `None` at the end.
+    /// The next result; `None` at the end. Elixir: the next element of
+    /// the stream (`Enum.take/2`, `Enum.each/2`, … pull one at a time).
     pub async fn next(&mut self) -> Option<Result<T, TaskError>> {
         loop {
             self.refill().await;

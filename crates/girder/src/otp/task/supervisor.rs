@@ -82,21 +82,23 @@ impl TaskSupervisor {
         DynamicSupervisor::child_spec(id, opts)
     }
 
-    /// The task supervisor with pid `pid`.
+    /// The task supervisor with pid `pid` (Elixir's `supervisor` argument
+    /// as a pid).
     pub fn from_pid(pid: Pid) -> TaskSupervisor {
         TaskSupervisor {
             sup: DynamicSupervisor::from_pid(pid),
         }
     }
 
-    /// The task supervisor registered as `name`, looked up at each use.
+    /// The task supervisor registered as `name`, looked up at each use
+    /// (Elixir's `supervisor` argument as a name).
     pub fn named(name: impl Into<crate::otp::Name>) -> TaskSupervisor {
         TaskSupervisor {
             sup: DynamicSupervisor::named(name),
         }
     }
 
-    /// The supervisor's pid, if it runs.
+    /// The supervisor's pid, if it runs. Elixir `GenServer.whereis/1`.
     pub fn pid(&self) -> Option<Pid> {
         self.sup.pid()
     }
