@@ -48,6 +48,7 @@ use crate::otp::Name;
 use crate::otp::gen_server::{
     self, Action, CallError, GenServer, INFINITY, Info, Init, Reply, ReplyTo, Server, StartError,
 };
+use crate::otp::supervisor::report;
 use crate::otp::supervisor::{
     ChildError, ChildInfo, ChildSpec, ChildType, Counts, Intensity, Restart, stop_all,
 };
@@ -253,12 +254,7 @@ impl DynamicState {
     /// Restarts `spec` (first try or retry), within the intensity.
     async fn restart(&mut self, spec: ChildSpec) -> Action {
         if !self.intensity.add_restart() {
-            tracing::error!(
-                target: "girder::supervisor",
-                supervisor = %self.label,
-                child = spec.id(),
-                "shutdown: reached_max_restart_intensity"
-            );
+            report::gave_up(&self.label, spec.id());
             return Action::Stop(ExitReason::Shutdown);
         }
         match spec.start().await {
@@ -267,13 +263,7 @@ impl DynamicState {
             }
             Err(StartError::Ignore) => {}
             Err(e) => {
-                tracing::error!(
-                    target: "girder::supervisor",
-                    supervisor = %self.label,
-                    child = spec.id(),
-                    reason = %e,
-                    "start_error"
-                );
+                report::start_error(&self.label, spec.id(), &e);
                 let ticket = self.next_ticket;
                 self.next_ticket += 1;
                 self.restarting.insert(ticket, spec);
@@ -363,14 +353,7 @@ impl GenServer for DynamicState {
                 };
                 let restart = spec.restart_type();
                 if restart == Restart::Permanent || !e.reason.is_clean() {
-                    tracing::error!(
-                        target: "girder::supervisor",
-                        supervisor = %self.label,
-                        child = spec.id(),
-                        pid = %e.from,
-                        reason = %e.reason,
-                        "child_terminated"
-                    );
+                    report::child_terminated(&self.label, spec.id(), e.from, &e.reason);
                 }
                 if restart.restarts_after(&e.reason) {
                     self.restart(spec).await
@@ -384,12 +367,7 @@ impl GenServer for DynamicState {
                     None => Action::Noreply,
                 },
                 Err(other) => {
-                    tracing::warn!(
-                        target: "girder::supervisor",
-                        supervisor = %self.label,
-                        message = ?other,
-                        "unexpected message"
-                    );
+                    report::unexpected(&self.label, &other);
                     Action::Noreply
                 }
             },
@@ -398,20 +376,14 @@ impl GenServer for DynamicState {
     }
 
     async fn terminate(&mut self, _reason: &ExitReason) {
-        let children: Vec<(Pid, _)> = self
+        let (children, ids): (Vec<(Pid, _)>, Vec<_>) = self
             .children
             .drain()
-            .map(|(pid, spec)| (pid, spec.shutdown_type()))
-            .collect();
-        for stopped in stop_all(children).await {
+            .map(|(pid, spec)| ((pid, spec.shutdown_type()), spec.shared_id()))
+            .unzip();
+        for (stopped, id) in stop_all(children).await.into_iter().zip(ids) {
             if !stopped.expected {
-                tracing::error!(
-                    target: "girder::supervisor",
-                    supervisor = %self.label,
-                    pid = %stopped.pid,
-                    reason = %stopped.reason,
-                    "shutdown_error"
-                );
+                report::shutdown_error(&self.label, &id, stopped.pid, &stopped.reason);
             }
         }
     }

@@ -79,6 +79,7 @@
 //!   logged through `tracing` at target `girder::supervisor` (OTP's
 //!   supervisor reports); each child start is a progress report at `info`.
 
+pub(crate) mod report;
 mod shutdown;
 mod spec;
 
@@ -434,24 +435,12 @@ impl SupervisorState {
     async fn start(&self, spec: &ChildSpec) -> Result<Option<Pid>, StartError> {
         match spec.start().await {
             Ok(pid) => {
-                tracing::info!(
-                    target: "girder::supervisor",
-                    supervisor = %self.label,
-                    child = spec.id(),
-                    pid = %pid,
-                    "child started"
-                );
+                report::started(&self.label, spec.id(), pid);
                 Ok(Some(pid))
             }
             Err(StartError::Ignore) => Ok(None),
             Err(e) => {
-                tracing::error!(
-                    target: "girder::supervisor",
-                    supervisor = %self.label,
-                    child = spec.id(),
-                    reason = %e,
-                    "start_error"
-                );
+                report::start_error(&self.label, spec.id(), &e);
                 Err(e)
             }
         }
@@ -465,13 +454,11 @@ impl SupervisorState {
         };
         let stopped = stop_one(pid, self.children[i].spec.shutdown_type()).await;
         if !stopped.expected {
-            tracing::error!(
-                target: "girder::supervisor",
-                supervisor = %self.label,
-                child = self.children[i].spec.id(),
-                pid = %pid,
-                reason = %stopped.reason,
-                "shutdown_error"
+            report::shutdown_error(
+                &self.label,
+                self.children[i].spec.id(),
+                pid,
+                &stopped.reason,
             );
         }
         self.children[i].state = State::Stopped;
@@ -523,14 +510,7 @@ impl SupervisorState {
         child.state = State::Stopped;
         let report = restart == Restart::Permanent || !reason.is_clean();
         if report {
-            tracing::error!(
-                target: "girder::supervisor",
-                supervisor = %self.label,
-                child = child.spec.id(),
-                pid = %pid,
-                reason = %reason,
-                "child_terminated"
-            );
+            report::child_terminated(&self.label, child.spec.id(), pid, &reason);
         }
         if !restart.restarts_after(&reason) {
             if restart == Restart::Temporary {
@@ -544,12 +524,7 @@ impl SupervisorState {
     /// One restart (first try or retry) of child `i` by the strategy.
     async fn restart(&mut self, i: usize) -> Action {
         if !self.intensity.add_restart() {
-            tracing::error!(
-                target: "girder::supervisor",
-                supervisor = %self.label,
-                child = self.children[i].spec.id(),
-                "shutdown: reached_max_restart_intensity"
-            );
+            report::gave_up(&self.label, self.children[i].spec.id());
             return Action::Stop(ExitReason::Shutdown);
         }
         let outcome = match self.strategy {
@@ -738,12 +713,7 @@ impl GenServer for SupervisorState {
                     _ => Action::Noreply,
                 },
                 Err(other) => {
-                    tracing::warn!(
-                        target: "girder::supervisor",
-                        supervisor = %self.label,
-                        message = ?other,
-                        "unexpected message"
-                    );
+                    report::unexpected(&self.label, &other);
                     Action::Noreply
                 }
             },
