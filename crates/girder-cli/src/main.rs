@@ -9,6 +9,7 @@
 
 mod bench;
 mod demo;
+mod epmd;
 
 /// The `girder` binary runs on mimalloc (see Cargo.toml); an application
 /// built on Girder chooses its own allocator.
@@ -30,11 +31,12 @@ struct Cli {
     command: Command,
 }
 
-/// The subcommands. `node` and `epmd` will join `demo` and `bench` here.
+/// The subcommands. `node` will join them.
 #[derive(Debug, Subcommand)]
 enum Command {
     Demo(demo::DemoArgs),
     Bench(bench::BenchArgs),
+    Epmd(epmd::EpmdArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
     let outcome: Result<(), Box<dyn std::error::Error>> = match cli.command {
         Command::Demo(args) => demo::run(args).map_err(Into::into),
         Command::Bench(args) => bench::run(args).map_err(Into::into),
+        Command::Epmd(args) => epmd::run(args).map_err(Into::into),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -332,3 +332,102 @@ mod bench {
         let _ = std::fs::remove_file(svg);
     }
 }
+
+mod epmd {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+
+    use super::*;
+
+    /// Kills the child process when dropped, also when a test fails.
+    struct Running(Child);
+
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// Starts `girder epmd --port 0` and returns it with the port it chose.
+    fn start_epmd() -> (Running, u16) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_girder"))
+            .args(["epmd", "--port", "0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("girder epmd starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let running = Running(child);
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("girder epmd prints its address");
+        let port = line
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        (running, port)
+    }
+
+    /// Whether `erl` is here; with CI set it must be.
+    fn have_erl() -> bool {
+        let found = Command::new("erl")
+            .args(["-noshell", "-eval", "halt()."])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found || std::env::var_os("CI").is_none(),
+            "CI is set but erl is missing: install erlang-base"
+        );
+        found
+    }
+
+    #[test]
+    fn a_real_erl_node_registers_and_looks_itself_up() {
+        if !have_erl() {
+            eprintln!("skipped: erl is not installed");
+            return;
+        }
+        let (_epmd, port) = start_epmd();
+        let out = Command::new("erl")
+            .env("ERL_EPMD_PORT", port.to_string())
+            .args([
+                "-noshell",
+                "-name",
+                "probe@127.0.0.1",
+                "-kernel",
+                "inet_dist_use_interface",
+                "{127,0,0,1}",
+                "-eval",
+                "io:format(\"~p~n\", [net_adm:names()]), halt().",
+            ])
+            .output()
+            .expect("erl runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("{ok,[{\"probe\","),
+            "erl did not see itself in girder epmd: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn a_taken_port_is_a_clear_error() {
+        let (_epmd, port) = start_epmd();
+        let out = girder(&["epmd", "--port", &port.to_string()]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn help_says_what_it_is() {
+        let out = girder_ok(&["epmd", "--help"]);
+        assert_contains(&out, &["EPMD", "ERL_EPMD_PORT", "4369"]);
+    }
+}
