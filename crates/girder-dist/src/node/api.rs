@@ -209,15 +209,15 @@ impl Node {
         }
     }
 
-    /// Sends a control message to a connected node. Never blocks: the frame
-    /// is queued on the connection, in order after earlier sends.
+    /// Sends a control message to `node` (Erlang's `!` to a remote pid or
+    /// `{Name, Node}`). Never blocks: the frame is queued on the
+    /// connection, in order after earlier sends. As in Erlang, a node that
+    /// is not connected is connected to first (auto-connect) while the
+    /// message waits; if that fails the message is dropped and the handler
+    /// hears [`crate::NodeDownReason::ConnectFailed`]. Errors: a message
+    /// with no ETF form, a stopped node.
     pub fn send(&self, node: &NodeName, message: &ControlMessage) -> Result<(), SendError> {
-        let not_connected = || SendError::NotConnected { node: node.clone() };
-        let (tx, flags) = self.inner().sender(node).ok_or_else(not_connected)?;
-        let (ctl, payload) = message.encode(flags);
-        let frame =
-            crate::frame::encode_pass_through(&ctl, payload.as_ref()).map_err(SendError::Encode)?;
-        tx.send(frame).map_err(|_| not_connected())
+        self.inner().send(node, message)
     }
 
     /// Stops the node now (Erlang `net_kernel:stop/0`): every connection

@@ -200,7 +200,7 @@ impl std::error::Error for ConnectError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SendError {
-    /// No connection to the node is up.
+    /// The node is this node itself, or this node has stopped.
     NotConnected {
         /// The node.
         node: NodeName,
@@ -212,7 +212,10 @@ pub enum SendError {
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SendError::NotConnected { node } => write!(f, "not connected to {node}"),
+            SendError::NotConnected { node } => write!(
+                f,
+                "cannot send to {node}: it is this node, or this node stopped"
+            ),
             SendError::Encode(e) => write!(f, "cannot encode the message: {e}"),
         }
     }

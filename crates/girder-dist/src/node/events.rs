@@ -28,6 +28,9 @@ pub enum NodeDownReason {
     Replaced,
     /// This node stopped.
     Stopped,
+    /// A connection set up to deliver messages sent to the node (auto-
+    /// connect) could not be made; those messages were dropped.
+    ConnectFailed(String),
 }
 
 impl fmt::Display for NodeDownReason {
@@ -40,6 +43,7 @@ impl fmt::Display for NodeDownReason {
             NodeDownReason::Disconnected => f.write_str("disconnected"),
             NodeDownReason::Replaced => f.write_str("replaced by a new connection"),
             NodeDownReason::Stopped => f.write_str("node stopped"),
+            NodeDownReason::ConnectFailed(e) => write!(f, "cannot connect: {e}"),
         }
     }
 }

@@ -35,7 +35,7 @@ use crate::epmd::{self, EpmdServer, NodeEntry, Registration};
 use crate::handshake::{self, Admission, HandshakeError, Local, Peer};
 use crate::name::NodeName;
 use crate::node::connection;
-use crate::node::error::ConnectError;
+use crate::node::error::{ConnectError, SendError};
 use crate::node::events::{Handler, NodeDownReason};
 use crate::node::net_kernel;
 
@@ -68,6 +68,9 @@ pub(crate) struct Pending {
     /// Our dial got `nok`: the peer's own connection to us is expected.
     awaiting_incoming: bool,
     waiters: Vec<Waiter>,
+    /// Messages sent while connecting (auto-connect), in order; encoded for
+    /// the peer's flags once it is up.
+    queue: Vec<ControlMessage>,
 }
 
 pub(crate) struct Up {
@@ -203,26 +206,80 @@ impl Inner {
                 let _ = tx.send(Ok(()));
             }
             Some(PeerState::Pending(p)) => p.waiters.push(tx),
-            None => {
-                let attempt = self.next_id();
-                let dial = tokio::spawn(dial(self.clone(), attempt, node.clone())).abort_handle();
-                peers.insert(
-                    node.clone(),
-                    PeerState::Pending(Pending {
-                        attempt,
-                        dial: Some(dial),
-                        awaiting_incoming: false,
-                        waiters: vec![tx],
-                    }),
-                );
-            }
+            None => self.start_dial(&mut peers, node, vec![tx], Vec::new()),
         }
         Ok(rx)
+    }
+
+    /// Sends `message` to `node`, connecting first if needed (Erlang's
+    /// auto-connect): while the connection is being set up the message
+    /// waits, in order; if it cannot be set up, queued messages are dropped
+    /// and the handler hears `node_down` with the reason.
+    pub(crate) fn send(
+        self: &Arc<Self>,
+        node: &NodeName,
+        message: &ControlMessage,
+    ) -> Result<(), SendError> {
+        if node == self.name() {
+            return Err(SendError::NotConnected { node: node.clone() });
+        }
+        let mut peers = self.peers.lock();
+        if self.is_stopped() {
+            return Err(SendError::NotConnected { node: node.clone() });
+        }
+        match peers.get_mut(node) {
+            Some(PeerState::Up(up)) => {
+                let (ctl, payload) = message.encode(up.peer.flags);
+                let frame = crate::frame::encode_pass_through(&ctl, payload.as_ref())
+                    .map_err(SendError::Encode)?;
+                up.tx
+                    .send(frame)
+                    .map_err(|_| SendError::NotConnected { node: node.clone() })
+            }
+            Some(PeerState::Pending(p)) => {
+                check_encodable(message)?;
+                p.queue.push(message.clone());
+                Ok(())
+            }
+            None => {
+                check_encodable(message)?;
+                self.start_dial(&mut peers, node, Vec::new(), vec![message.clone()]);
+                Ok(())
+            }
+        }
+    }
+
+    fn start_dial(
+        self: &Arc<Self>,
+        peers: &mut HashMap<NodeName, PeerState>,
+        node: &NodeName,
+        waiters: Vec<Waiter>,
+        queue: Vec<ControlMessage>,
+    ) {
+        let attempt = self.next_id();
+        let dial = tokio::spawn(dial(self.clone(), attempt, node.clone())).abort_handle();
+        peers.insert(
+            node.clone(),
+            PeerState::Pending(Pending {
+                attempt,
+                dial: Some(dial),
+                awaiting_incoming: false,
+                waiters,
+                queue,
+            }),
+        );
     }
 
     /// Resolves the node's host, asks its EPMD, connects and runs the
     /// handshake as initiator.
     async fn dial_handshake(&self, node: &NodeName) -> Result<(TcpStream, Peer), ConnectError> {
+        let ours = self.name().mode();
+        if node.mode() != ours {
+            return Err(ConnectError::NameMode {
+                node: node.clone(),
+                ours,
+            });
+        }
         let epmd_addr = resolve(node.host(), self.epmd_port).await?;
         let entry = epmd::port_please(epmd_addr, node.alive())
             .await
@@ -279,6 +336,7 @@ impl Inner {
                             dial: None,
                             awaiting_incoming: false,
                             waiters: Vec::new(),
+                            queue: Vec::new(),
                         }),
                     );
                     Admission::Ok
@@ -313,6 +371,7 @@ impl Inner {
                             dial: None,
                             awaiting_incoming: false,
                             waiters: Vec::new(),
+                            queue: Vec::new(),
                         }),
                     ) {
                         up.abort();
@@ -415,6 +474,20 @@ impl Inner {
             let (go_tx, go_rx) = oneshot::channel();
             go = go_tx;
             let (tx, tasks) = connection::spawn(self.clone(), attempt, peer.clone(), stream, go_rx);
+            // Messages sent while connecting go first, in order.
+            if let Some(PeerState::Pending(p)) = peers.get_mut(&name) {
+                for m in p.queue.drain(..) {
+                    let (ctl, payload) = m.encode(peer.flags);
+                    match crate::frame::encode_pass_through(&ctl, payload.as_ref()) {
+                        Ok(frame) => {
+                            let _ = tx.send(frame);
+                        }
+                        Err(e) => {
+                            tracing::warn!(node = %self.name(), peer = %name, error = %e, "queued message cannot be encoded; dropped");
+                        }
+                    }
+                }
+            }
             if let Some(PeerState::Pending(p)) = peers.insert(
                 name.clone(),
                 PeerState::Up(Up {
@@ -462,6 +535,11 @@ impl Inner {
             }
             if let Some(PeerState::Pending(p)) = peers.remove(node) {
                 d.fail(p.waiters, &err);
+                if !p.queue.is_empty() {
+                    tracing::warn!(node = %self.name(), peer = %node, dropped = p.queue.len(), reason = %err, "messages to an unreachable node dropped");
+                    d.down
+                        .push((node.clone(), NodeDownReason::ConnectFailed(err.to_string())));
+                }
             }
         }
         d.run(self);
@@ -698,4 +776,13 @@ pub(crate) async fn keep_registered(
             }
         }
     }
+}
+
+/// Refuses a message with no ETF form before it is queued, so that the
+/// sender learns it at once.
+fn check_encodable(message: &ControlMessage) -> Result<(), SendError> {
+    let (ctl, payload) = message.encode(crate::flags::DistFlags::GIRDER);
+    crate::frame::encode_pass_through(&ctl, payload.as_ref())
+        .map(drop)
+        .map_err(SendError::Encode)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use girder_dist::{ConnectError, DistFlags, Event, Node, NodeDownReason, NodeName, events};
 
-use crate::util::{Erl, Logs, Proc, config, free_port, have, have_erlang, wait_until};
+use crate::util::{Erl, Logs, Proc, config, free_port, have, have_erlang, recv, wait_until};
 
 fn name(s: &str) -> NodeName {
     NodeName::parse(s).unwrap()
@@ -39,7 +39,10 @@ async fn erl_pings_girder() {
         peer.flags
     );
     assert!(peer.creation >= 4);
-    assert_eq!(events.recv().await, Some(Event::NodeUp { node: a.clone() }));
+    assert_eq!(
+        recv(&mut events).await,
+        Some(Event::NodeUp { node: a.clone() })
+    );
     // erl's disconnect reaches us as the peer closing the connection.
     assert_eq!(
         erl.eval("erlang:disconnect_node('girder@127.0.0.1').")
@@ -47,7 +50,7 @@ async fn erl_pings_girder() {
         "true"
     );
     loop {
-        match events.recv().await {
+        match recv(&mut events).await {
             Some(Event::NodeDown { node: n, reason }) => {
                 assert_eq!((n, reason), (a.clone(), NodeDownReason::Closed));
                 break;
@@ -170,27 +173,27 @@ async fn simultaneous_connect_between_girder_nodes() {
         assert_eq!(a.nodes(), [b.name().clone()]);
         assert_eq!(b.nodes(), [a.name().clone()]);
         assert_eq!(
-            ea.recv().await,
+            recv(&mut ea).await,
             Some(Event::NodeUp {
                 node: b.name().clone()
             })
         );
         assert_eq!(
-            eb.recv().await,
+            recv(&mut eb).await,
             Some(Event::NodeUp {
                 node: a.name().clone()
             })
         );
         assert!(a.disconnect(b.name()));
         assert_eq!(
-            ea.recv().await,
+            recv(&mut ea).await,
             Some(Event::NodeDown {
                 node: b.name().clone(),
                 reason: NodeDownReason::Disconnected
             })
         );
         assert_eq!(
-            eb.recv().await,
+            recv(&mut eb).await,
             Some(Event::NodeDown {
                 node: a.name().clone(),
                 reason: NodeDownReason::Closed
@@ -226,5 +229,75 @@ async fn connect_errors_are_clear() {
     assert!(matches!(
         a.connect(b.name()).await,
         Err(ConnectError::Stopped)
+    ));
+}
+
+/// A send to a node that is not connected connects first, as Erlang's `!`
+/// does, and the messages sent meanwhile arrive in order; a send to a node
+/// that cannot be reached is dropped and reported as a node down.
+#[tokio::test]
+async fn send_auto_connects() {
+    let (_logs, _guard) = Logs::capture();
+    let port = free_port();
+    let (ha, mut ea) = events();
+    let (hb, mut eb) = events();
+    let a = Node::start(config("a@127.0.0.1", "c", port).handler(Arc::new(ha)))
+        .await
+        .unwrap();
+    let b = Node::start(config("b@127.0.0.1", "c", port).handler(Arc::new(hb)))
+        .await
+        .unwrap();
+    let from = girder_term::ExternalPid {
+        node: a.name().atom().clone(),
+        id: 5,
+        serial: 0,
+        creation: a.creation(),
+    };
+    let msg = |i: i64| girder_dist::ControlMessage::RegSend {
+        from: from.clone(),
+        to: girder_term::Atom::new("sink").unwrap(),
+        message: girder_term::Term::Integer(i),
+    };
+    for i in 0..1000 {
+        a.send(b.name(), &msg(i)).unwrap();
+    }
+    assert_eq!(
+        recv(&mut eb).await,
+        Some(Event::NodeUp {
+            node: a.name().clone()
+        })
+    );
+    for i in 0..1000 {
+        match recv(&mut eb).await {
+            Some(Event::Control { from, message }) => {
+                assert_eq!(&from, a.name());
+                assert_eq!(message, msg(i));
+            }
+            other => panic!("message {i}: {other:?}"),
+        }
+    }
+    assert_eq!(a.nodes(), std::slice::from_ref(b.name()));
+    assert_eq!(
+        recv(&mut ea).await,
+        Some(Event::NodeUp {
+            node: b.name().clone()
+        })
+    );
+
+    let ghost = name("ghost@127.0.0.1");
+    a.send(&ghost, &msg(0)).unwrap();
+    match recv(&mut ea).await {
+        Some(Event::NodeDown {
+            node,
+            reason: NodeDownReason::ConnectFailed(why),
+        }) => {
+            assert_eq!(node, ghost);
+            assert!(why.contains("not registered in EPMD"), "{why}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        a.send(a.name(), &msg(0)),
+        Err(girder_dist::SendError::NotConnected { .. })
     ));
 }

@@ -73,6 +73,13 @@ pub(crate) async fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
+/// The next node event; panics after [`PATIENCE`] so that no test hangs.
+pub(crate) async fn recv(events: &mut girder_dist::Events) -> Option<girder_dist::Event> {
+    tokio::time::timeout(PATIENCE, events.recv())
+        .await
+        .expect("no node event in time")
+}
+
 /// A child process killed when dropped (test passed or not), with its
 /// stdout as lines.
 pub(crate) struct Proc {
