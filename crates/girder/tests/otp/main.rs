@@ -41,10 +41,10 @@ macro_rules! girder_test {
     };
 }
 
-mod gen_server;
+mod agent;
 mod dynamic_supervisor;
-mod supervisor;
+mod gen_server;
 mod registry;
+mod supervisor;
 mod task;
 mod task_supervisor;
-mod agent;
