@@ -463,6 +463,13 @@ impl Handle {
         self.shared.send_signal(to, Signal::from_remote(signal));
     }
 
+    /// The pid registered under `name`, from any thread. See
+    /// [`crate::whereis`]. The distribution layer resolves a registered send
+    /// or a monitor by name from another node with it.
+    pub fn whereis(&self, name: &str) -> Option<Pid> {
+        self.shared.registry.whereis(name)
+    }
+
     /// Number of live processes. Erlang `erlang:system_info(process_count)`.
     pub fn process_count(&self) -> usize {
         self.shared.table.len()

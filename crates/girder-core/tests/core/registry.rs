@@ -83,3 +83,24 @@ girder_test!(
         assert!(err.to_string().contains("nobody"));
     }
 );
+
+/// `Handle::whereis` sees the registry from a thread no runtime owns (the
+/// distribution layer's reader tasks resolve `{Name, Node} ! Msg` with it).
+#[test]
+fn handle_whereis_from_outside() {
+    let rt = girder_core::Runtime::builder()
+        .schedulers(1)
+        .build()
+        .expect("runtime");
+    let handle = rt.handle().clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let pid = handle.spawn(async move {
+        register("from_outside", self_pid()).expect("free name");
+        tx.send(()).expect("test alive");
+        receive::<()>().await;
+    });
+    rx.recv_timeout(crate::PATIENCE).expect("registered");
+    assert_eq!(handle.whereis("from_outside"), Some(pid));
+    assert_eq!(handle.whereis("nobody"), None);
+    handle.send(pid, ());
+}
