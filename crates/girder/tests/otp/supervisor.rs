@@ -670,3 +670,59 @@ girder_test!(
         assert!(lines.iter().all(|l| l.contains("supervisor=reporting_sup")), "{lines:#?}");
     }
 );
+
+girder_test!(
+    /// A GenServer child that traps exits runs `terminate` when its
+    /// supervisor shuts it down (terminate_child, and the supervisor's own
+    /// stop), with reason `Shutdown` (gen_server_SUITE `terminate`
+    /// under a supervisor; OTP's "terminate is called if the gen_server
+    /// traps exits").
+    gen_server_terminate_on_supervisor_shutdown,
+    async {
+        use girder::otp::gen_server::{Init, Reply, ReplyTo};
+
+        #[derive(Debug, PartialEq)]
+        struct Terminated(&'static str, ExitReason);
+
+        struct Careful {
+            id: &'static str,
+            observer: Pid,
+        }
+        impl girder::otp::GenServer for Careful {
+            type Call = ();
+            type Reply = ();
+            type Cast = ();
+            type Continue = ();
+            async fn init(&mut self) -> Init {
+                trap_exit(true);
+                Init::Ok
+            }
+            async fn handle_call(&mut self, _: (), _f: ReplyTo<()>) -> Reply<()> {
+                Reply::reply(())
+            }
+            async fn terminate(&mut self, reason: &ExitReason) {
+                send(self.observer, Terminated(self.id, reason.clone()));
+            }
+        }
+
+        trap_exit(true);
+        let me = self_pid();
+        let children = vec![
+            ChildSpec::gen_server("a", move || Careful { id: "a", observer: me }),
+            ChildSpec::gen_server("b", move || Careful { id: "b", observer: me }),
+        ];
+        let sup = Supervisor::start_link(children, Options::new(Strategy::OneForOne))
+            .await
+            .unwrap();
+        sup.terminate_child("b").await.unwrap();
+        assert_eq!(
+            receive::<Terminated>().await,
+            Terminated("b", ExitReason::Shutdown)
+        );
+        sup.stop(ExitReason::Shutdown, PATIENCE).await.unwrap();
+        assert_eq!(
+            receive::<Terminated>().await,
+            Terminated("a", ExitReason::Shutdown)
+        );
+    }
+);
