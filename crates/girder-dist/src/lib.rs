@@ -56,6 +56,7 @@
 //! connection with a logged reason while the node keeps serving others.
 #![forbid(unsafe_code)]
 
+mod bridge;
 mod control;
 mod cookie;
 pub mod epmd;
@@ -65,6 +66,9 @@ pub mod handshake;
 mod name;
 mod node;
 
+pub use bridge::{
+    DistNode, DistSendError, NodeDown, NodeUp, reason_from_term, reason_to_term, start,
+};
 pub use control::{BadControl, ControlMessage, ProcRef};
 pub use cookie::{COOKIE_ENV, Cookie, CookieError};
 pub use flags::DistFlags;

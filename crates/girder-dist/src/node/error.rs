@@ -39,6 +39,9 @@ pub enum StartError {
     /// EPMD could not be reached (and the embedded one not started) or
     /// refused the registration.
     Epmd(EpmdError),
+    /// The girder runtime shut down before the node had started
+    /// ([`crate::start`]).
+    RuntimeStopped,
 }
 
 impl fmt::Display for StartError {
@@ -54,6 +57,9 @@ impl fmt::Display for StartError {
                 "cannot start the node: the name {name:?} is in use by another node registered in EPMD at {epmd}"
             ),
             StartError::Epmd(e) => write!(f, "cannot start the node: {e}"),
+            StartError::RuntimeStopped => {
+                f.write_str("cannot start the node: the girder runtime shut down")
+            }
         }
     }
 }
@@ -65,7 +71,7 @@ impl std::error::Error for StartError {
             StartError::EpmdPort(e) => Some(e),
             StartError::Listen { error, .. } => Some(error),
             StartError::Epmd(e) => Some(e),
-            StartError::NameTaken { .. } => None,
+            StartError::NameTaken { .. } | StartError::RuntimeStopped => None,
         }
     }
 }

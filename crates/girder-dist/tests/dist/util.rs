@@ -214,6 +214,28 @@ impl Erl {
         self.proc.line_starting("=> ").await
     }
 
+    /// Compiles and loads an Erlang module from `source` (so that a tight
+    /// loop runs compiled, not through `erl_eval`). `module` must be the
+    /// name in its `-module` attribute.
+    pub(crate) async fn load_module(&mut self, module: &str, source: &str) {
+        let dir = std::env::temp_dir().join(format!(
+            "girder-dist-test-{}-{}",
+            std::process::id(),
+            self.proc.name
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join(format!("{module}.erl"));
+        std::fs::write(&file, source).expect("write module source");
+        let path = file.display().to_string();
+        let loaded = self
+            .eval(&format!(
+                "{{ok, M, B}} = compile:file(\"{path}\", [binary, report]), \
+                 {{module, M}} = code:load_binary(M, \"{path}\", B), M."
+            ))
+            .await;
+        assert_eq!(loaded, module, "compiling {path}");
+    }
+
     /// Kills the Erlang node.
     pub(crate) async fn kill(&mut self) {
         self.proc.kill().await;
@@ -313,4 +335,76 @@ impl Logs {
         .await;
         found
     }
+}
+
+/// A girder runtime that is a distributed node: the fixture of the bridge
+/// tests. Its processes report to the test over tokio channels; dropping
+/// it stops distribution, then the runtime.
+pub(crate) struct Girder {
+    pub(crate) node: girder_dist::DistNode,
+    pub(crate) handle: girder::Handle,
+    rt: Option<girder::Runtime>,
+}
+
+impl Girder {
+    /// A two-scheduler runtime named after the node, distributed as
+    /// `name` with the EPMD on `epmd_port` (started embedded if none runs).
+    pub(crate) async fn start(name: &str, cookie: &str, epmd_port: u16) -> Girder {
+        Girder::start_with(config(name, cookie, epmd_port)).await
+    }
+
+    pub(crate) async fn start_with(config: NodeConfig) -> Girder {
+        let rt = girder::Runtime::builder()
+            .schedulers(2)
+            .name(config.name().alive().to_owned())
+            .build()
+            .expect("girder runtime starts");
+        let handle = rt.handle().clone();
+        let node = tokio::time::timeout(PATIENCE, girder_dist::start(&handle, config))
+            .await
+            .expect("distribution starts in time")
+            .expect("distribution starts");
+        Girder {
+            node,
+            handle,
+            rt: Some(rt),
+        }
+    }
+
+    /// Spawns a process running `body`.
+    pub(crate) fn spawn<F>(&self, body: F) -> girder::Pid
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.handle.spawn(body)
+    }
+}
+
+impl Drop for Girder {
+    fn drop(&mut self) {
+        self.node.stop();
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown();
+        }
+    }
+}
+
+/// The next value on a test channel; panics after [`PATIENCE`].
+pub(crate) async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
+    tokio::time::timeout(PATIENCE, rx.recv())
+        .await
+        .expect("nothing reported in time")
+        .expect("every reporter is gone")
+}
+
+/// A girder node `g@127.0.0.1` (with the embedded EPMD on a free port) and
+/// a real `erl` node `e@127.0.0.1` registered there, connected, with the
+/// erl REPL process registered as `shell`.
+pub(crate) async fn girder_and_erl() -> (Girder, Erl, girder_dist::NodeName) {
+    let port = free_port();
+    let g = Girder::start("g@127.0.0.1", "c", port).await;
+    let mut erl = Erl::start("e@127.0.0.1", "c", port, &[]).await;
+    assert_eq!(erl.eval("net_adm:ping('g@127.0.0.1').").await, "pong");
+    assert_eq!(erl.eval("register(shell, self()).").await, "true");
+    (g, erl, girder_dist::NodeName::parse("e@127.0.0.1").unwrap())
 }
