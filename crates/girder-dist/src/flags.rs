@@ -100,11 +100,11 @@ impl DistFlags {
     );
 
     /// What a Girder node advertises: the mandatory set, monitors by pid and
-    /// by name, `SEND_SENDER`, `EXIT_PAYLOAD`, big seq-trace labels and small
-    /// atom tags. Not advertised, so a peer never uses them: the
-    /// distribution-header atom cache and fragments (peers then send
-    /// pass-through frames, one whole message each), `SPAWN` and `ALIAS`
-    /// (not served yet).
+    /// by name, `SEND_SENDER`, `EXIT_PAYLOAD`, `ALIAS` (`ALIAS_SEND` to a
+    /// girder process's alias), big seq-trace labels and small atom tags.
+    /// Not advertised, so a peer never uses them: the distribution-header
+    /// atom cache and fragments (peers then send pass-through frames, one
+    /// whole message each), and `SPAWN` (not served yet).
     pub const GIRDER: DistFlags = DistFlags(
         Self::MANDATORY.0
             | Self::PUBLISHED.0
@@ -114,6 +114,7 @@ impl DistFlags {
             | Self::SEND_SENDER.0
             | Self::BIG_SEQTRACE_LABELS.0
             | Self::EXIT_PAYLOAD.0
+            | Self::ALIAS.0
             | Self::MANDATORY_25_DIGEST.0,
     );
 

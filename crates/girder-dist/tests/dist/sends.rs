@@ -140,3 +140,36 @@ async fn serde_values_arrive_and_unsendable_ones_are_errors() {
         .await;
     assert_eq!(got, "ok");
 }
+
+/// erl sends to a girder process's alias (`ALIAS_SEND`): delivered while
+/// the alias is active, dropped once the process has called `unalias`.
+#[tokio::test]
+async fn erl_sends_through_a_girder_alias() {
+    if !have_erlang() {
+        return;
+    }
+    let (g, mut erl, e) = girder_and_erl().await;
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let node = g.node.clone();
+    g.spawn(async move {
+        let alias = girder::alias();
+        let me = node.pid_term(self_pid()).unwrap();
+        let alias_term = node.alias_term(alias).unwrap();
+        node.send_to("shell", &e, &Term::tuple([alias_term, me]))
+            .unwrap();
+        let first = receive::<Term>().await;
+        girder::unalias(alias);
+        tx.send(format!("{first} unaliased")).unwrap();
+        // erl sends `late` through the alias, then `direct` to the pid.
+        let next = receive::<Term>().await;
+        tx.send(next.to_string()).unwrap();
+    });
+    assert_eq!(
+        erl.eval("{A, P} = receive {_, _} = M -> M after 10000 -> timeout end, put(a, A), put(p, P), A ! through_alias, is_reference(A).")
+            .await,
+        "true"
+    );
+    assert_eq!(next(&mut rx).await, "through_alias unaliased");
+    assert_eq!(erl.eval("get(a) ! late, get(p) ! direct, ok.").await, "ok");
+    assert_eq!(next(&mut rx).await, "direct");
+}
