@@ -2,7 +2,8 @@
 //!
 //! `girder demo` shows Girder's process model at work on this machine: a
 //! million processes, fair scheduling beside a CPU hog, and Erlang's crash
-//! semantics (links, monitors, exit signals). Each subcommand lives in its
+//! semantics (links, monitors, exit signals). `girder node` runs a node
+//! that joins an Erlang cluster; `girder epmd` an EPMD server. Each subcommand lives in its
 //! own module; `main` only parses the command line and maps the outcome to
 //! an exit code.
 #![forbid(unsafe_code)]
@@ -10,6 +11,7 @@
 mod bench;
 mod demo;
 mod epmd;
+mod node;
 
 /// The `girder` binary runs on mimalloc (see Cargo.toml); an application
 /// built on Girder chooses its own allocator.
@@ -31,12 +33,13 @@ struct Cli {
     command: Command,
 }
 
-/// The subcommands. `node` will join them.
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
     Demo(demo::DemoArgs),
     Bench(bench::BenchArgs),
     Epmd(epmd::EpmdArgs),
+    Node(node::NodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args).map_err(Into::into),
         Command::Bench(args) => bench::run(args).map_err(Into::into),
         Command::Epmd(args) => epmd::run(args).map_err(Into::into),
+        Command::Node(args) => node::run(args).map_err(Into::into),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -431,3 +431,187 @@ mod epmd {
         assert_contains(&out, &["EPMD", "ERL_EPMD_PORT", "4369"]);
     }
 }
+
+mod node {
+    use std::io::{BufRead, BufReader, Lines};
+    use std::process::{Child, ChildStdout, Command, Stdio};
+
+    use super::*;
+
+    /// Kills the child process when dropped, also when a test fails.
+    struct Running(Child);
+
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// A port that was free a moment ago on 127.0.0.1.
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port")
+    }
+
+    /// Whether `erl` is here; with CI set it must be.
+    fn have_erl() -> bool {
+        let found = Command::new("erl")
+            .args(["-noshell", "-eval", "halt()."])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found || std::env::var_os("CI").is_none(),
+            "CI is set but erl is missing: install erlang-base"
+        );
+        found
+    }
+
+    /// Starts `girder node --name NAME --cookie c` with `ERL_EPMD_PORT=P`
+    /// (it starts the embedded EPMD on `P`) and returns it with the port it
+    /// listens on, read from the line it prints.
+    fn start_node(name: &str, epmd_port: u16) -> (Running, u16) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_girder"))
+            .env("ERL_EPMD_PORT", epmd_port.to_string())
+            .args(["node", "--name", name, "--cookie", "c", "--schedulers", "1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("girder node starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let running = Running(child);
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("girder node prints its name and port");
+        assert!(line.starts_with(&format!("girder node: {name} ")), "{line}");
+        let port = line
+            .split("listening on 127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        (running, port)
+    }
+
+    /// Starts `erl -name NAME -setcookie c` evaluating `script`, with
+    /// `ERL_EPMD_PORT` pointing at the girder node's embedded EPMD; returns
+    /// its stdout lines. Every wait in a script is bounded by an `after`.
+    fn erl(name: &str, epmd_port: u16, script: &str) -> (Running, Lines<BufReader<ChildStdout>>) {
+        let mut child = Command::new("erl")
+            .env("ERL_EPMD_PORT", epmd_port.to_string())
+            .env_remove("ERL_EPMD_ADDRESS")
+            .args([
+                "-noshell",
+                "-name",
+                name,
+                "-setcookie",
+                "c",
+                "-start_epmd",
+                "false",
+                "-kernel",
+                "inet_dist_use_interface",
+                "{127,0,0,1}",
+                "-eval",
+                script,
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("erl starts");
+        let lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        (Running(child), lines)
+    }
+
+    fn next_line(lines: &mut Lines<BufReader<ChildStdout>>) -> String {
+        lines
+            .next()
+            .expect("erl printed another line")
+            .expect("erl's stdout is readable")
+    }
+
+    /// A real erl node pings the girder node, and `echo` answers
+    /// `{From, Term}` with `Term` for a rich term, by name and by the pid
+    /// `echo` answered from.
+    #[test]
+    fn a_real_erl_node_pings_and_gets_echoes() {
+        if !have_erl() {
+            eprintln!("skipped: erl is not installed");
+            return;
+        }
+        let epmd = free_port();
+        let (_node, _port) = start_node("echo@127.0.0.1", epmd);
+        let (_erl, mut out) = erl(
+            "probe@127.0.0.1",
+            epmd,
+            "N = 'echo@127.0.0.1', io:format(\"~p~n\", [net_adm:ping(N)]), \
+             T = {hello, self(), <<\"bin\">>, [1, 2.5, atom], #{k => v}}, \
+             {echo, N} ! {self(), T}, \
+             R = receive T -> same after 10000 -> timeout end, \
+             io:format(\"~p~n\", [R]), \
+             io:format(\"~p~n\", [lists:member(N, nodes())]), halt().",
+        );
+        assert_eq!(next_line(&mut out), "pong");
+        assert_eq!(next_line(&mut out), "same");
+        assert_eq!(next_line(&mut out), "true");
+    }
+
+    /// erl monitors `{echo, Node}`; when the girder node's OS process is
+    /// killed, erl gets `'DOWN'` with `noconnection` and a `nodedown`.
+    #[test]
+    fn killing_the_girder_node_is_noconnection_in_erl() {
+        if !have_erl() {
+            eprintln!("skipped: erl is not installed");
+            return;
+        }
+        let epmd = free_port();
+        let (mut node, _port) = start_node("victim@127.0.0.1", epmd);
+        let (_erl, mut out) = erl(
+            "watcher@127.0.0.1",
+            epmd,
+            "N = 'victim@127.0.0.1', pong = net_adm:ping(N), monitor_node(N, true), \
+             R = monitor(process, {echo, N}), io:format(\"ready~n\"), \
+             D = receive {'DOWN', R, process, Who, Why} -> {Who, Why} after 20000 -> timeout end, \
+             io:format(\"~p~n\", [D]), \
+             Nd = receive {nodedown, N} -> nodedown after 20000 -> timeout end, \
+             io:format(\"~p~n\", [Nd]), halt().",
+        );
+        assert_eq!(next_line(&mut out), "ready");
+        node.0.kill().expect("kill girder node");
+        let _ = node.0.wait();
+        assert_eq!(
+            next_line(&mut out),
+            "{{echo,'victim@127.0.0.1'},noconnection}"
+        );
+        assert_eq!(next_line(&mut out), "nodedown");
+    }
+
+    /// A second node with a name already registered in the EPMD is a clear
+    /// error. (No Erlang needed.)
+    #[test]
+    fn a_taken_name_is_a_clear_error() {
+        let epmd = free_port();
+        let (_node, _port) = start_node("twice@127.0.0.1", epmd);
+        let out = girder(&[
+            "node",
+            "--name",
+            "twice@127.0.0.1",
+            "--cookie",
+            "c",
+            "--epmd-port",
+            &epmd.to_string(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("in use"), "{err}");
+    }
+
+    #[test]
+    fn help_says_what_it_is() {
+        let out = girder_ok(&["node", "--help"]);
+        assert_contains(
+            &out,
+            &["echo", "--name", "--cookie", "ERL_EPMD_PORT", "127.0.0.1"],
+        );
+    }
+}
