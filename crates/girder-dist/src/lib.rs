@@ -1,6 +1,61 @@
 //! Erlang distribution for Girder: a Girder node joins a cluster of
 //! Erlang/Elixir nodes (and of other Girder nodes) over the protocol BEAM
-//! nodes speak to each other.
+//! nodes speak to each other, and its processes link to, monitor and
+//! message processes on the other nodes exactly as they do local ones.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use girder::{Handle, Runtime, receive, register, self_pid};
+//! use girder_dist::{Cookie, NodeConfig, NodeName};
+//! use girder_term::Term;
+//! # let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+//! let config = move |name: &str| {
+//!     NodeConfig::new(name).unwrap().cookie(Cookie::new("secret").unwrap()).epmd_port(port)
+//! };
+//! // Node b: a process registered as `echo` answers {From, Msg} with Msg.
+//! let b = Runtime::builder().schedulers(1).build()?;
+//! let handle = b.handle().clone();
+//! let b_node = b.block_on(async move { girder_dist::start(&handle, config("b@127.0.0.1")).await })
+//!     .unwrap()?;
+//! let node = b_node.clone();
+//! b.block_on(async move {
+//!     let echo = girder::spawn(async move {
+//!         loop {
+//!             let t = receive::<Term>().await;
+//!             if let Some([from, msg]) = t.as_tuple() {
+//!                 girder::send(node.pid_of(from).unwrap(), msg.clone());
+//!             }
+//!         }
+//!     });
+//!     register("echo", echo).unwrap();
+//! }).unwrap();
+//! // Node a, in the same OS process here (another machine in real life):
+//! // {echo, 'b@127.0.0.1'} ! {self(), hello}.
+//! let a = Runtime::builder().schedulers(1).build()?;
+//! let reply = a.block_on(async move {
+//!     let node = girder_dist::start(&Handle::current(), config("a@127.0.0.1")).await.unwrap();
+//!     let me = node.pid_term(self_pid()).unwrap();
+//!     let b = NodeName::parse("b@127.0.0.1").unwrap();
+//!     node.send_to("echo", &b, &Term::tuple([me, Term::atom("hello")])).unwrap();
+//!     receive::<Term>().await
+//! }).unwrap();
+//! assert_eq!(reply, Term::atom("hello"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Girder processes in a cluster
+//!
+//! [`start`] makes a girder runtime a node: pids of other nodes are
+//! ordinary [`girder::Pid`]s, and `send`, `link`, `unlink`, `monitor`,
+//! `demonitor` and `exit` act on them as on local ones, with DESIGN §4's
+//! semantics. Messages cross as [`girder_term::Term`] (or any serde value,
+//! with [`DistNode::send`]); exit reasons as the terms [`reason_to_term`]
+//! lists; a lost connection fires every link and monitor across it with
+//! `noconnection`. [`DistNode`] adds what has no local counterpart:
+//! `node()`, `nodes()`, `connect`, `disconnect`, `monitor_node`,
+//! `{Name, Node}` sends and monitors.
+//!
+//! # The protocol underneath
 //!
 //! # The model
 //!

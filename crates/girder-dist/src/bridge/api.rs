@@ -37,7 +37,7 @@ use crate::node::{ConnectError, Node, NodeConfig, NodeDownReason, SendError, Sta
 ///         .epmd_port(port); // the embedded EPMD starts there
 ///     let node = girder_dist::start(&girder::Handle::current(), config).await.unwrap();
 ///     node.name().to_string()
-/// })?;
+/// }).unwrap();
 /// assert_eq!(name, "doc@127.0.0.1");
 /// # Ok(()) }
 /// ```
@@ -232,7 +232,7 @@ impl DistNode {
     ///     let node = girder_dist::start(&girder::Handle::current(), config).await.unwrap();
     ///     node.send(girder::self_pid(), &Order { id: 7, item: "tea".into() }).unwrap();
     ///     girder::receive::<girder_term::Term>().await.to_string()
-    /// })?;
+    /// }).unwrap();
     /// assert_eq!(got, r#"#{id => 7,item => <<"tea">>}"#);
     /// # Ok(()) }
     /// ```
@@ -360,7 +360,7 @@ impl DistNode {
     ///     let me = girder::self_pid();
     ///     let term = node.pid_term(me).unwrap(); // what Erlang sees: <'conv@127.0.0.1'.N.0>
     ///     assert_eq!(node.pid_of(&term), Some(me));
-    /// })?;
+    /// }).unwrap();
     /// # Ok(()) }
     /// ```
     pub fn pid_of(&self, term: &Term) -> Option<Pid> {

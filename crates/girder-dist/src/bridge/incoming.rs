@@ -40,7 +40,7 @@ use crate::node::{Handler, NodeDownReason};
 
 /// An event that arrived before the state was attached.
 enum Early {
-    Control(NodeName, ControlMessage),
+    Control(NodeName, Box<ControlMessage>),
     Up(NodeName),
     Down(NodeName, NodeDownReason),
 }
@@ -60,50 +60,75 @@ impl std::fmt::Debug for Incoming {
     }
 }
 
+/// Whether an event was handled or must wait.
+enum Attached {
+    /// The state, to handle the event with.
+    Yes(Arc<State>),
+    /// Attached, but the state is gone (distribution stopped): drop it.
+    Gone,
+    /// Not attached yet.
+    No,
+}
+
 impl Incoming {
-    /// Attaches the state and handles what waited for it.
+    /// Attaches the state and handles what waited for it, in order.
     pub(crate) fn attach(&self, state: &Arc<State>) {
         let mut early = self.early.lock();
         let _ = self.state.set(Arc::downgrade(state));
         for e in early.drain(..) {
-            state.handle_event(e);
+            state.handle_early(e);
         }
     }
 
-    fn event(&self, e: Early) {
-        if let Some(w) = self.state.get() {
-            if let Some(s) = w.upgrade() {
-                s.handle_event(e);
-            }
-            return;
+    fn attached(&self) -> Attached {
+        match self.state.get() {
+            Some(w) => w.upgrade().map_or(Attached::Gone, Attached::Yes),
+            None => Attached::No,
         }
+    }
+
+    /// The slow path, before the state is attached: queue the event, unless
+    /// the state was attached while we waited for the lock.
+    fn wait(&self, e: Early) {
         let mut early = self.early.lock();
-        match self.state.get().and_then(Weak::upgrade) {
-            // Attached while we waited for the lock.
-            Some(s) => s.handle_event(e),
-            None => early.push(e),
+        match self.attached() {
+            Attached::Yes(s) => s.handle_early(e),
+            Attached::Gone => {}
+            Attached::No => early.push(e),
         }
     }
 }
 
 impl Handler for Incoming {
     fn control(&self, from: &NodeName, message: ControlMessage) {
-        self.event(Early::Control(from.clone(), message));
+        match self.attached() {
+            Attached::Yes(s) => s.control(from, message),
+            Attached::Gone => {}
+            Attached::No => self.wait(Early::Control(from.clone(), Box::new(message))),
+        }
     }
 
     fn node_up(&self, node: &NodeName) {
-        self.event(Early::Up(node.clone()));
+        match self.attached() {
+            Attached::Yes(s) => s.node_up(node),
+            Attached::Gone => {}
+            Attached::No => self.wait(Early::Up(node.clone())),
+        }
     }
 
     fn node_down(&self, node: &NodeName, reason: &NodeDownReason) {
-        self.event(Early::Down(node.clone(), reason.clone()));
+        match self.attached() {
+            Attached::Yes(s) => s.node_down(node, reason),
+            Attached::Gone => {}
+            Attached::No => self.wait(Early::Down(node.clone(), reason.clone())),
+        }
     }
 }
 
 impl State {
-    fn handle_event(&self, e: Early) {
+    fn handle_early(&self, e: Early) {
         match e {
-            Early::Control(from, message) => self.control(&from, message),
+            Early::Control(from, message) => self.control(&from, *message),
             Early::Up(node) => self.node_up(&node),
             Early::Down(node, reason) => self.node_down(&node, &reason),
         }
