@@ -134,11 +134,18 @@ impl State {
         }
     }
 
-    /// The core pid of a sender, logging a pid we cannot name.
-    fn sender_pid(&self, from: &girder_term::ExternalPid) -> Option<Pid> {
+    /// The core pid of the process a link, exit or monitor signal comes
+    /// from. As erts does, a signal whose sender is not a process of the
+    /// peer that sent it is dropped (and logged): links and monitors are
+    /// tracked per connection, and a peer may only speak for its own.
+    fn sender_pid(&self, peer: &NodeName, from: &girder_term::ExternalPid) -> Option<Pid> {
+        if from.node != *peer.atom() {
+            tracing::warn!(node = %self.name, %peer, %from, "signal from a process of another node than the peer; dropped");
+            return None;
+        }
         let pid = self.internal_pid(from);
         if pid.is_none() {
-            tracing::warn!(node = %self.name, %from, "signal from a pid of no valid node; dropped");
+            tracing::warn!(node = %self.name, %peer, %from, "signal from a pid of no valid node; dropped");
         }
         pid
     }
@@ -171,7 +178,7 @@ impl State {
                 }
             },
             ControlMessage::Link { from, to } => {
-                let Some(remote) = self.sender_pid(&from) else {
+                let Some(remote) = self.sender_pid(peer, &from) else {
                     return;
                 };
                 match self.local_pid(&to) {
@@ -192,7 +199,7 @@ impl State {
                 }
             }
             ControlMessage::UnlinkId { id, from, to } => {
-                let Some(remote) = self.sender_pid(&from) else {
+                let Some(remote) = self.sender_pid(peer, &from) else {
                     return;
                 };
                 if let Some(local) = self.local_pid(&to) {
@@ -210,7 +217,8 @@ impl State {
             }
             ControlMessage::UnlinkIdAck { .. } => {}
             ControlMessage::Exit { from, to, reason } => {
-                let (Some(remote), Some(local)) = (self.sender_pid(&from), self.local_pid(&to))
+                let (Some(remote), Some(local)) =
+                    (self.sender_pid(peer, &from), self.local_pid(&to))
                 else {
                     return;
                 };
@@ -225,7 +233,8 @@ impl State {
                 );
             }
             ControlMessage::Exit2 { from, to, reason } => {
-                let (Some(remote), Some(local)) = (self.sender_pid(&from), self.local_pid(&to))
+                let (Some(remote), Some(local)) =
+                    (self.sender_pid(peer, &from), self.local_pid(&to))
                 else {
                     return;
                 };
@@ -287,7 +296,7 @@ impl State {
         to: ProcRef,
         reference: girder_term::ExternalRef,
     ) {
-        let Some(watcher) = self.sender_pid(&from) else {
+        let Some(watcher) = self.sender_pid(peer, &from) else {
             return;
         };
         let (target, by_name) = match &to {
