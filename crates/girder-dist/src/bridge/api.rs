@@ -164,6 +164,20 @@ impl DistNode {
     /// Erlang `monitor_node/2` (`{nodedown, Node}`), Elixir
     /// `Node.monitor/2`.
     ///
+    /// ```
+    /// # use girder_dist::{Cookie, NodeConfig, NodeDown, NodeName};
+    /// # let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// girder::run(async move {
+    /// #   let config = NodeConfig::new("watch@127.0.0.1").unwrap()
+    /// #       .cookie(Cookie::new("secret").unwrap()).epmd_port(port);
+    ///     let node = girder_dist::start(&girder::Handle::current(), config).await.unwrap();
+    ///     let ghost = NodeName::parse("ghost@127.0.0.1").unwrap(); // not running
+    ///     node.monitor_node(&ghost, true);
+    ///     let down = girder::receive::<NodeDown>().await;
+    ///     assert_eq!(down.node, ghost);
+    /// }).unwrap();
+    /// ```
+    ///
     /// # Panics
     /// Outside a girder process.
     #[track_caller]
@@ -267,6 +281,22 @@ impl DistNode {
     /// On this node the name is looked up now and an unregistered one is
     /// an error, as Erlang's `badarg`; on another node it is looked up
     /// there, and a message to a name nobody has is dropped there.
+    ///
+    /// ```
+    /// # use girder_dist::{Cookie, DistSendError, NodeConfig};
+    /// # let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// girder::run(async move {
+    /// #   let config = NodeConfig::new("named@127.0.0.1").unwrap()
+    /// #       .cookie(Cookie::new("secret").unwrap()).epmd_port(port);
+    ///     let node = girder_dist::start(&girder::Handle::current(), config).await.unwrap();
+    ///     girder::register("inbox", girder::self_pid()).unwrap();
+    ///     node.send_to("inbox", node.name(), &("hi", 1)).unwrap();
+    ///     let got = girder::receive::<girder_term::Term>().await;
+    ///     assert_eq!(got.to_string(), r#"{<<"hi">>,1}"#);
+    ///     let err = node.send_to("nobody", node.name(), &1).unwrap_err();
+    ///     assert!(matches!(err, DistSendError::NotRegistered { .. }));
+    /// }).unwrap();
+    /// ```
     pub fn send_to<T: Serialize + ?Sized>(
         &self,
         name: &str,
@@ -322,6 +352,21 @@ impl DistNode {
     /// tells which), with `noproc` if nobody had the name, the process's
     /// exit reason, or `noconnection`. On this node the name is resolved
     /// now, and the `Down` carries the process's own pid.
+    ///
+    /// ```
+    /// # use girder_dist::{Cookie, NodeConfig, NodeName};
+    /// # let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// girder::run(async move {
+    /// #   let config = NodeConfig::new("mon@127.0.0.1").unwrap()
+    /// #       .cookie(Cookie::new("secret").unwrap()).epmd_port(port);
+    ///     let node = girder_dist::start(&girder::Handle::current(), config).await.unwrap();
+    ///     let name = girder_term::Atom::new("nobody").unwrap();
+    ///     let m = node.monitor_name(&name, node.name());
+    ///     let down = girder::receive::<girder::Down>().await;
+    ///     assert_eq!((down.monitor, down.reason), (m, girder::ExitReason::Noproc));
+    ///     assert_eq!(node.registered_name(down.pid), Some((name, node.name().clone())));
+    /// }).unwrap();
+    /// ```
     ///
     /// # Panics
     /// Outside a girder process.

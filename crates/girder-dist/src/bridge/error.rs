@@ -11,6 +11,12 @@ use crate::name::NodeName;
 /// `badarg` for an unregistered local name; the other cases are Rust's: a
 /// value with no term form never reaches the wire (DESIGN §5: nothing is
 /// dropped silently).
+///
+/// ```
+/// use girder_dist::DistSendError;
+/// let e = DistSendError::NotRegistered { name: "echo".into() };
+/// assert_eq!(e.to_string(), r#"no process is registered as "echo""#);
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum DistSendError {
