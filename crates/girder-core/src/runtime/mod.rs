@@ -466,6 +466,16 @@ impl Handle {
     /// The pid registered under `name`, from any thread. See
     /// [`crate::whereis`]. The distribution layer resolves a registered send
     /// or a monitor by name from another node with it.
+    ///
+    /// ```
+    /// let rt = girder_core::Runtime::new().unwrap();
+    /// let pid = rt.block_on(async {
+    ///     let other = girder_core::spawn(async { girder_core::receive::<()>().await });
+    ///     girder_core::register("worker", other).unwrap();
+    ///     other
+    /// }).unwrap();
+    /// assert_eq!(rt.handle().whereis("worker"), Some(pid));
+    /// ```
     pub fn whereis(&self, name: &str) -> Option<Pid> {
         self.shared.registry.whereis(name)
     }
