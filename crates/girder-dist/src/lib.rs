@@ -55,9 +55,7 @@
 //! `node()`, `nodes()`, `connect`, `disconnect`, `monitor_node`,
 //! `{Name, Node}` sends and monitors.
 //!
-//! # The protocol underneath
-//!
-//! # The model
+//! # The protocol underneath: nodes, connections, control messages
 //!
 //! A node has a name, `alive@host`, and a cookie. It listens for
 //! distribution connections on a port and registers that port under its

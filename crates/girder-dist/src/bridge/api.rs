@@ -455,3 +455,20 @@ impl DistNode {
         self.state.external_ref(reference)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bridge::node_monitor::NodeUp;
+
+    /// Handles and messages cross threads: a `DistNode` is shared by
+    /// processes on every scheduler, and `NodeUp`/`NodeDown` are messages.
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<DistNode>();
+        send_sync::<NodeUp>();
+        send_sync::<NodeDown>();
+        send_sync::<DistSendError>();
+    }
+}
