@@ -3,9 +3,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use girder::otp::gen_server::{GenServer, Terms};
 use girder::{Alias, Handle, Pid, Ref};
 use girder_term::{Atom, ExternalPid, ExternalRef, Term};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::bridge::error::DistSendError;
 use crate::bridge::incoming::Incoming;
@@ -454,6 +456,76 @@ impl DistNode {
     pub fn external_ref(&self, reference: Ref) -> Option<ExternalRef> {
         self.state.external_ref(reference)
     }
+
+    /// An alias of the process `owner` of another node, from the reference
+    /// term it handed out (Erlang `alias/0` there): `alias.send(term)`
+    /// reaches it as `ALIAS_SEND` (Erlang `Alias ! Msg`), and is dropped
+    /// there once the owner deactivates it. Only [`Term`] messages cross.
+    /// The interned alias lasts until the connection to its node goes
+    /// down. `None` if `owner` is not a pid of another node or `alias` not
+    /// a reference.
+    pub fn remote_alias(&self, owner: Pid, alias: &Term) -> Option<Alias> {
+        let alias = alias.as_reference()?.clone();
+        let owner = self.state.external_pid(owner)?;
+        self.state
+            .intern_alias(&owner, crate::bridge::remote_alias::Route::Alias(alias))
+    }
+
+    /// What a [`GenServer`] returns from [`GenServer::terms`] to serve
+    /// `gen_server:call/2,3` and `gen_server:cast/2` from Erlang nodes
+    /// (Elixir `GenServer.call/2,3`, `GenServer.cast/2`) with its typed
+    /// callbacks: requests decode with [`girder_term::from_term`], replies
+    /// encode with [`girder_term::to_term`], and each reply goes back as
+    /// `{Tag, Reply}` (by `ALIAS_SEND` for OTP 24+ callers). A request
+    /// that does not decode goes to `handle_info` as its `Term`.
+    ///
+    /// ```
+    /// use girder::otp::gen_server::{GenServer, Reply, ReplyTo, Terms};
+    /// use girder_dist::DistNode;
+    ///
+    /// struct Kv { node: DistNode, value: i64 }
+    /// #[derive(serde::Deserialize)]
+    /// enum Req { Get, Put(i64) }
+    ///
+    /// impl GenServer for Kv {
+    ///     type Call = Req;
+    ///     type Reply = i64;
+    ///     type Cast = i64;
+    ///     type Continue = ();
+    ///     async fn handle_call(&mut self, req: Req, _: ReplyTo<i64>) -> Reply<i64> {
+    ///         match req {
+    ///             Req::Get => Reply::reply(self.value),
+    ///             Req::Put(v) => Reply::reply(std::mem::replace(&mut self.value, v)),
+    ///         }
+    ///     }
+    ///     // From erl: gen_server:call({kv, 'girder@host'}, 'Get') -> the value.
+    ///     fn terms(&self) -> Option<Terms<Self>> {
+    ///         Some(self.node.terms())
+    ///     }
+    /// }
+    /// ```
+    pub fn terms<S>(&self) -> Terms<S>
+    where
+        S: GenServer,
+        S::Call: DeserializeOwned,
+        S::Cast: DeserializeOwned,
+        S::Reply: Serialize,
+    {
+        Terms::new(
+            self.state.clone(),
+            decode::<S::Call>,
+            decode::<S::Cast>,
+            encode::<S::Reply>,
+        )
+    }
+}
+
+fn decode<T: DeserializeOwned>(term: &Term) -> Result<T, String> {
+    girder_term::from_term(term).map_err(|e| e.to_string())
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Term, String> {
+    girder_term::to_term(value).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -354,6 +354,7 @@ impl State {
     /// processes are dropped, and node monitors hear of it.
     pub(crate) fn node_down(&self, node: &NodeName, reason: &NodeDownReason) {
         let lost = self.crossing.lock().take_node(node);
+        self.remote_aliases.lock().drop_node(node);
         for (local, remote) in lost.links {
             self.deliver(
                 local,

@@ -44,6 +44,7 @@ mod node_monitor;
 mod node_table;
 mod outgoing;
 mod reason;
+mod remote_alias;
 mod state;
 
 pub use api::{DistNode, start};

@@ -13,6 +13,7 @@
 //! | monitor | `MONITOR_P` (by name for a name pid) |
 //! | demonitor | `DEMONITOR_P` |
 //! | `DOWN` to a remote watcher | `MONITOR_P_EXIT` |
+//! | message to a remote alias | `ALIAS_SEND` (a `gen_server` reply: `{Tag, M}`, see `remote_alias`) |
 //!
 //! A message that is not a [`Term`] has no form on the wire: core's `send`
 //! cannot fail, so it is dropped with a warning naming the type's absence
@@ -30,6 +31,7 @@ use girder_term::{Atom, Term};
 use crate::bridge::crossing::OutMonitor;
 use crate::bridge::node_table::Entry;
 use crate::bridge::reason::reason_to_term;
+use crate::bridge::remote_alias::Route;
 use crate::bridge::state::State;
 use crate::control::{ControlMessage, ProcRef};
 use crate::name::NodeName;
@@ -249,9 +251,36 @@ impl State {
                     Fallback::None,
                 )
             }
-            RemoteSignal::AliasMessage { alias, .. } => {
-                tracing::debug!(node = %self.name, %to, %alias, "message to a remote alias dropped: not supported yet");
-                return;
+            RemoteSignal::AliasMessage { alias, msg } => {
+                let route = self.remote_aliases.lock().route(alias);
+                let Some((_, route)) = route else {
+                    tracing::debug!(node = %self.name, %to, %alias, "message to a remote alias this node does not know (used, or its node went down); dropped");
+                    return;
+                };
+                let Some(message) = self.message_term(to, msg) else {
+                    return;
+                };
+                let Some(from) = self.sender() else { return };
+                let message = match route {
+                    Route::Alias(alias) => ControlMessage::AliasSend {
+                        from,
+                        alias,
+                        message,
+                    },
+                    Route::Reply {
+                        tag,
+                        alias: Some(alias),
+                    } => ControlMessage::AliasSend {
+                        from,
+                        alias,
+                        message: Term::tuple([tag, message]),
+                    },
+                    Route::Reply { tag, alias: None } => ControlMessage::Send {
+                        to: ext_to,
+                        message: Term::tuple([tag, message]),
+                    },
+                };
+                (message, Fallback::None)
             }
             other => {
                 tracing::debug!(node = %self.name, %to, ?other, "signal to a remote process not supported; dropped");

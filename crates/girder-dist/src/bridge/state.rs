@@ -20,6 +20,7 @@ use parking_lot::{Mutex, RwLock};
 use crate::bridge::crossing::Crossing;
 use crate::bridge::node_monitor::NodeWatchers;
 use crate::bridge::node_table::{Entry, NodeTable};
+use crate::bridge::remote_alias::{RemoteAliases, Route, tag_alias};
 use crate::control::ControlMessage;
 use crate::name::NodeName;
 use crate::node::Node;
@@ -43,6 +44,8 @@ pub(crate) struct State {
     pub(crate) nodes: NodeTable,
     pub(crate) crossing: Mutex<Crossing>,
     pub(crate) watchers: Mutex<NodeWatchers>,
+    /// Interned aliases of remote processes (a leaf lock, like `crossing`).
+    pub(crate) remote_aliases: Mutex<RemoteAliases>,
     next_unlink: AtomicU64,
     next_ref: AtomicU64,
 }
@@ -68,6 +71,7 @@ impl State {
             nodes: NodeTable::default(),
             crossing: Mutex::new(Crossing::default()),
             watchers: Mutex::new(NodeWatchers::default()),
+            remote_aliases: Mutex::new(RemoteAliases::default()),
             next_unlink: AtomicU64::new(1),
             next_ref: AtomicU64::new(1),
         }
@@ -226,9 +230,37 @@ impl State {
         }
     }
 
+    /// A core alias standing for a remote alias, or for the reply address
+    /// of a remote `gen_server:call` (see `remote_alias`). `None` if
+    /// `owner` is not a process of another node.
+    pub(crate) fn intern_alias(&self, owner: &ExternalPid, route: Route) -> Option<Alias> {
+        if self.local_pid(owner).is_some() || owner.node == *self.name.atom() {
+            return None;
+        }
+        let pid = self.internal_pid(owner)?;
+        let node = NodeName::from_atom(&owner.node).ok()?;
+        let reference = self.intern_ref(pid.node());
+        self.remote_aliases.lock().insert(reference, &node, route);
+        Some(Alias::from_parts(pid, reference))
+    }
+
     /// Whether `creation` is not the incarnation of `node` we are connected
     /// to now (a pid of a node that has restarted since).
     pub(crate) fn is_stale(&self, node: &NodeName, creation: u32) -> bool {
         self.node.peer(node).is_some_and(|p| p.creation != creation)
+    }
+}
+
+impl girder::otp::gen_server::TermPeer for State {
+    fn reply_to(&self, from: &girder_term::Term, tag: &girder_term::Term) -> Option<Alias> {
+        let from = from.as_pid()?;
+        let alias = tag_alias(tag).ok()?.cloned();
+        self.intern_alias(
+            from,
+            Route::Reply {
+                tag: tag.clone(),
+                alias,
+            },
+        )
     }
 }

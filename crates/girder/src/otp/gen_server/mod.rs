@@ -97,6 +97,7 @@
 //!   `Panic(msg)`, then the process exits with that reason (a crash report
 //!   is logged by the runtime).
 
+mod external;
 mod serve;
 mod server;
 
@@ -108,6 +109,7 @@ use std::time::Duration;
 
 use girder_core::{Alias, Down, Exit, ExitReason, Pid, self_pid};
 
+pub use self::external::{Decode, Encode, TermPeer, Terms};
 use self::server::ReplyMsg;
 pub use self::server::{Options, Server, call, cast};
 /// The default call timeout: 5 seconds, as OTP's.
@@ -174,6 +176,18 @@ pub trait GenServer: Sized + Send + 'static {
     ) -> impl Future<Output = Action<Self::Continue>> + Send {
         drop(cont);
         async { Action::Noreply }
+    }
+
+    /// Opts in to calls and casts from Erlang and Elixir nodes
+    /// (`gen_server:call/2`, `GenServer.call/2`, `gen_server:cast/2`): the
+    /// server loop decodes their `'$gen_call'` and `'$gen_cast'` terms with
+    /// the returned [`Terms`] into `Call` and `Cast`, and sends each reply
+    /// back as `{Tag, Reply}`, as an Erlang `gen_server` does. Called once,
+    /// after `init`. The default, `None`, leaves such terms to
+    /// `handle_info`. `girder_dist::DistNode::terms` builds a serde-based
+    /// `Terms`.
+    fn terms(&self) -> Option<Terms<Self>> {
+        None
     }
 
     /// Runs when the server stops: a callback returned `Stop`, [`Server::stop`]
@@ -336,6 +350,8 @@ impl fmt::Debug for Message {
 /// [`ReplyTo::reply`] after returning [`Reply::noreply`].
 pub struct ReplyTo<R> {
     alias: Alias,
+    /// For a caller on another node: the reply's term form.
+    encode: Option<Encode<R>>,
     _reply: PhantomData<fn(R)>,
 }
 
@@ -352,6 +368,7 @@ impl<R> fmt::Debug for ReplyTo<R> {
         f.debug_struct("ReplyTo")
             .field("caller", &self.alias.pid())
             .field("tag", &self.alias.reference())
+            .field("remote", &self.encode.is_some())
             .finish()
     }
 }
@@ -362,10 +379,29 @@ impl<R: Send + 'static> ReplyTo<R> {
         self.alias.pid()
     }
 
+    /// Whether the caller is a process of another node that called with
+    /// Erlang's `gen_server:call` (see [`GenServer::terms`]).
+    pub fn is_remote(&self) -> bool {
+        self.encode.is_some()
+    }
+
     /// Sends the reply. Erlang `gen_server:reply/2`, Elixir
     /// `GenServer.reply/2`. A reply to a caller that gave up (timed out) or
     /// died is dropped.
     pub fn reply(self, value: R) {
+        if let Some(encode) = self.encode {
+            match encode(&value) {
+                Ok(term) => self.alias.send(term),
+                Err(error) => tracing::warn!(
+                    target: "girder::gen_server",
+                    server = %self_pid(),
+                    caller = %self.alias.pid(),
+                    %error,
+                    "reply has no term form; dropped"
+                ),
+            }
+            return;
+        }
         self.alias.send(ReplyMsg {
             tag: self.alias.reference(),
             value,

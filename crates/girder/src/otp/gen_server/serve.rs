@@ -11,8 +11,11 @@ use std::task::{Context, Poll};
 
 use girder_core::{Down, Exit, ExitReason, Pid, Ref, receive_select, self_pid, send};
 
+use girder_term::Term;
+
+use super::external::TermRequest;
 use super::server::{CallMsg, CastMsg, InitAck, StopMsg};
-use super::{Action, GenServer, INFINITY, Info, Init, Message, StartError};
+use super::{Action, GenServer, INFINITY, Info, Init, Message, ReplyTo, StartError, Terms};
 use crate::otp::Name;
 
 /// `terminate` and re-raises it.
@@ -34,6 +37,8 @@ enum Incoming {
     ParentExit,
     Exit,
     Down,
+    /// A `'$gen_call'` or `'$gen_cast'` term, to a server that serves them.
+    Term,
     Other,
 }
 
@@ -83,6 +88,8 @@ pub(super) async fn serve<S: GenServer>(
         }
     };
     ack(Ok(()));
+    let terms = state.terms();
+    let serves_terms = terms.is_some();
     loop {
         let timeout = match next {
             Action::Noreply => None,
@@ -108,6 +115,11 @@ pub(super) async fn serve<S: GenServer>(
                 }
             } else if m.is::<Down>() {
                 Incoming::Down
+            } else if serves_terms
+                && m.downcast_ref::<Term>()
+                    .is_some_and(|t| TermRequest::of(t).is_some())
+            {
+                Incoming::Term
             } else {
                 Incoming::Other
             })
@@ -125,23 +137,27 @@ pub(super) async fn serve<S: GenServer>(
                 let Ok(call) = msg.downcast::<CallMsg<S::Call, S::Reply>>() else {
                     unreachable!("classified as a call")
                 };
-                let from = call.from;
-                let request = call.request;
-                let reply = guarded!(state, state.handle_call(request, from));
-                match reply.action {
-                    Action::Stop(reason) => {
-                        let exit = stop(&mut state, reason).await;
-                        if let Some(value) = reply.reply {
-                            from.reply(value);
+                match call_step(&mut state, call.request, call.from).await {
+                    Ok(action) => action,
+                    Err(exit) => return exit,
+                }
+            }
+            Incoming::Term => {
+                let Ok(term) = msg.downcast::<Term>() else {
+                    unreachable!("classified as a term")
+                };
+                let Some(terms) = &terms else {
+                    unreachable!("classified only when serving terms")
+                };
+                match decode(terms, &term) {
+                    Some(Decoded::Call(request, from)) => {
+                        match call_step(&mut state, request, from).await {
+                            Ok(action) => action,
+                            Err(exit) => return exit,
                         }
-                        return exit;
                     }
-                    action => {
-                        if let Some(value) = reply.reply {
-                            from.reply(value);
-                        }
-                        action
-                    }
+                    Some(Decoded::Cast(request)) => guarded!(state, state.handle_cast(request)),
+                    None => guarded!(state, state.handle_info(Info::Message(Message(term)))),
                 }
             }
             Incoming::Cast => {
@@ -178,6 +194,71 @@ pub(super) async fn serve<S: GenServer>(
                 guarded!(state, state.handle_info(Info::Message(Message(msg))))
             }
         };
+    }
+}
+
+/// `handle_call`, then the reply and what happens next; `Err` with the
+/// reason to exit with when the server stops.
+async fn call_step<S: GenServer>(
+    state: &mut S,
+    request: S::Call,
+    from: ReplyTo<S::Reply>,
+) -> Result<Action<S::Continue>, ExitReason> {
+    let reply = match CatchUnwind::new(state.handle_call(request, from)).await {
+        Ok(reply) => reply,
+        Err(payload) => crash(state, payload).await,
+    };
+    match reply.action {
+        Action::Stop(reason) => {
+            let exit = stop(state, reason).await;
+            if let Some(value) = reply.reply {
+                from.reply(value);
+            }
+            Err(exit)
+        }
+        action => {
+            if let Some(value) = reply.reply {
+                from.reply(value);
+            }
+            Ok(action)
+        }
+    }
+}
+
+/// A term request, decoded.
+enum Decoded<S: GenServer> {
+    Call(S::Call, ReplyTo<S::Reply>),
+    Cast(S::Cast),
+}
+
+/// Decodes a `'$gen_call'` or `'$gen_cast'` term; `None` (logged) if its
+/// request does not decode or a call's `From` has no reply address.
+fn decode<S: GenServer>(terms: &Terms<S>, term: &Term) -> Option<Decoded<S>> {
+    let decoded = match TermRequest::of(term)? {
+        TermRequest::Call { from, tag, request } => {
+            let Some(alias) = terms.peer.reply_to(from, tag) else {
+                tracing::warn!(target: "girder::gen_server", server = %self_pid(), %from, %tag, "'$gen_call' from no process of another node; to handle_info");
+                return None;
+            };
+            (terms.call)(request).map(|r| {
+                Decoded::Call(
+                    r,
+                    ReplyTo {
+                        alias,
+                        encode: Some(terms.reply),
+                        _reply: std::marker::PhantomData,
+                    },
+                )
+            })
+        }
+        TermRequest::Cast(request) => (terms.cast)(request).map(Decoded::Cast),
+    };
+    match decoded {
+        Ok(d) => Some(d),
+        Err(error) => {
+            tracing::warn!(target: "girder::gen_server", server = %self_pid(), request = %term, %error, "request term does not decode; to handle_info");
+            None
+        }
     }
 }
 

@@ -248,6 +248,7 @@ async fn call_pid<Q: Send + 'static, R: Send + 'static>(
         CallMsg::<Q, R> {
             from: ReplyTo {
                 alias: reply_to,
+                encode: None,
                 _reply: PhantomData,
             },
             request,
