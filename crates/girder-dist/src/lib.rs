@@ -115,6 +115,7 @@ mod cookie;
 pub mod epmd;
 mod flags;
 mod frame;
+pub mod gen_server;
 pub mod handshake;
 mod name;
 mod node;

@@ -382,6 +382,12 @@ impl DistNode {
         girder::monitor(self.state.nodes.name_pid(name, node))
     }
 
+    /// The pid standing for `{name, node}` on another node (a *name
+    /// pid*: sends become `REG_SEND`, monitors `MONITOR_P` by name).
+    pub(crate) fn name_pid(&self, name: &Atom, node: &NodeName) -> Pid {
+        self.state.nodes.name_pid(name, node)
+    }
+
     /// The `{Name, Node}` a name pid (from [`Self::monitor_name`]'s `Down`)
     /// stands for; `None` for any other pid.
     pub fn registered_name(&self, pid: Pid) -> Option<(Atom, NodeName)> {
