@@ -119,6 +119,7 @@ pub mod gen_server;
 pub mod handshake;
 mod name;
 mod node;
+pub mod pg;
 
 pub use bridge::{
     DistNode, DistSendError, NodeDown, NodeUp, reason_from_term, reason_to_term, start,

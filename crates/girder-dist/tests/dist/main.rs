@@ -23,6 +23,8 @@ mod links;
 mod messages;
 mod monitors;
 mod node_down;
+mod pg;
 mod sends;
 mod throughput;
 mod util;
+mod zz_probe;
