@@ -27,4 +27,3 @@ mod pg;
 mod sends;
 mod throughput;
 mod util;
-mod zz_probe;
