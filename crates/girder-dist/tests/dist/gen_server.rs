@@ -584,3 +584,112 @@ async fn bad_calls_are_clear_errors() {
     assert_eq!(next(&mut rx).await, "true");
     assert_eq!(next(&mut rx).await, "cast ok");
 }
+
+/// Outgoing sends to an alias of an Erlang process (`DistNode::remote_alias`,
+/// `ALIAS_SEND`): delivered while the alias is active, dropped by erl
+/// after `unalias/1`; a non-reference or a local owner is `None`.
+#[tokio::test]
+async fn girder_sends_to_an_erlang_alias() {
+    if !have_erlang() {
+        return;
+    }
+    let (g, mut erl, _e) = girder_and_erl().await;
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let node = g.node.clone();
+    g.spawn(async move {
+        girder::register("inbox", self_pid()).unwrap();
+        tx.send("ready".into()).unwrap();
+        let t = receive::<Term>().await;
+        let Some([owner, alias]) = t.as_tuple() else {
+            return;
+        };
+        let owner = node.pid_of(owner).unwrap();
+        tx.send(format!(
+            "local owner: {:?}",
+            node.remote_alias(self_pid(), alias)
+        ))
+        .unwrap();
+        tx.send(format!(
+            "not a ref: {:?}",
+            node.remote_alias(owner, &Term::atom("x"))
+        ))
+        .unwrap();
+        let a = node.remote_alias(owner, alias).expect("a remote alias");
+        a.send(Term::tuple([Term::atom("via_alias"), Term::Integer(1)]));
+        // Wait until erl has deactivated it, then send again, then by pid.
+        let _ = receive::<Term>().await;
+        a.send(Term::tuple([Term::atom("via_alias"), Term::Integer(2)]));
+        girder::send(owner, Term::atom("by_pid"));
+    });
+    assert_eq!(next(&mut rx).await, "ready");
+    assert_eq!(
+        erl.eval("A = alias(), put(a, A), {inbox, 'g@127.0.0.1'} ! {self(), A}, ok.")
+            .await,
+        "ok"
+    );
+    assert_eq!(next(&mut rx).await, "local owner: None");
+    assert_eq!(next(&mut rx).await, "not a ref: None");
+    assert_eq!(
+        erl.eval("receive {via_alias, N} -> N after 10000 -> timeout end.")
+            .await,
+        "1"
+    );
+    assert_eq!(
+        erl.eval("unalias(get(a)), {inbox, 'g@127.0.0.1'} ! unaliased, ok.")
+            .await,
+        "ok"
+    );
+    // The second alias message, sent before `by_pid`, was dropped.
+    assert_eq!(
+        erl.eval("receive M -> M after 10000 -> timeout end.").await,
+        "by_pid"
+    );
+}
+
+/// Girder ↔ girder in one process: a process of node `a` calls node `b`'s
+/// term-serving GenServer by `{Name, Node}`; a call that times out leaves
+/// nothing behind even when the late reply comes.
+#[tokio::test]
+async fn girder_calls_a_girder_gen_server_on_another_node() {
+    let port = free_port();
+    let b = Girder::start("b@127.0.0.1", "c", port).await;
+    let a = Girder::start("a@127.0.0.1", "c", port).await;
+    let (report, _reports) = mpsc::unbounded_channel();
+    start_kv(&b, "kv", true, report).await;
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let node = a.node.clone();
+    a.spawn(async move {
+        let b = NodeName::parse("b@127.0.0.1").unwrap();
+        let kv = ServerRef::named("kv", &b).unwrap();
+        let t = Duration::from_secs(10);
+        let put = (Term::atom("put"), 9);
+        let r: Result<i64, _> = gs::call(&node, kv.clone(), &put, t).await;
+        tx.send(format!("put: {r:?}")).unwrap();
+        gs::cast(&node, kv.clone(), &(Term::atom("add"), 1)).unwrap();
+        let r: Result<i64, _> = gs::call(&node, kv.clone(), &Term::atom("get"), t).await;
+        tx.send(format!("get: {r:?}")).unwrap();
+        let r: Result<i64, _> = gs::call(
+            &node,
+            kv.clone(),
+            &Term::atom("park"),
+            Duration::from_millis(100),
+        )
+        .await;
+        tx.send(format!(
+            "park: {}",
+            matches!(r, Err(CallError::Timeout { .. }))
+        ))
+        .unwrap();
+        let r: Result<i64, _> = gs::call(&node, kv, &Term::atom("release"), t).await;
+        tx.send(format!("release: {r:?}")).unwrap();
+        let left = girder::receive_select(|_: &(dyn std::any::Any + Send)| Some(()))
+            .timeout(Duration::ZERO)
+            .await;
+        tx.send(format!("left: {}", left.is_some())).unwrap();
+    });
+    assert_eq!(next(&mut rx).await, "put: Ok(0)");
+    assert_eq!(next(&mut rx).await, "get: Ok(10)");
+    assert_eq!(next(&mut rx).await, "park: true");
+    assert_eq!(next(&mut rx).await, "release: Ok(10)");
+    assert_eq!(next(&mut rx).await, "left: false");
+}
