@@ -113,6 +113,7 @@ mod bridge;
 mod control;
 mod cookie;
 pub mod epmd;
+pub mod failover;
 mod flags;
 mod frame;
 pub mod gen_server;

@@ -16,6 +16,7 @@
 //! it is missing and are skipped (with a note) elsewhere.
 
 mod epmd;
+mod failover;
 mod gen_server;
 mod girder_to_girder;
 mod handshake;

@@ -1,0 +1,194 @@
+//! Failover: three girder nodes on loopback (embedded EPMD) run a
+//! singleton; the node running it is stopped, the next one in the list
+//! takes over, and a client on the last node reaches each instance in
+//! turn. Every start of the child is reported, so "exactly one at a time"
+//! is checked: one start per failover, none elsewhere.
+
+use std::time::Duration;
+
+use girder::otp::supervisor::ChildSpec;
+use girder::{Pid, receive, self_pid};
+use girder_dist::failover::{self, FailoverError, Options, Singleton};
+use girder_dist::pg::{self, Scope};
+use girder_dist::{DistNode, NodeName};
+use girder_term::Term;
+use tokio::sync::mpsc;
+
+use crate::util::{Girder, free_port, next, wait_until};
+
+/// The service: answers `{From, ping}` with `{pong, ThisNode}`; reports
+/// each start on `started`.
+fn service(node: DistNode, started: mpsc::UnboundedSender<String>) -> ChildSpec {
+    ChildSpec::process("counter", move || {
+        let node = node.clone();
+        let started = started.clone();
+        async move {
+            let _ = started.send(node.name().to_string());
+            loop {
+                let t = receive::<Term>().await;
+                if let Some([from, what]) = t.as_tuple() {
+                    if let (Some(from), true) = (node.pid_of(from), what.is_atom("ping")) {
+                        let me = Term::atom(node.name().as_str());
+                        girder::send(from, Term::tuple([Term::atom("pong"), me]));
+                    }
+                }
+            }
+        }
+    })
+}
+
+struct Member {
+    g: Girder,
+    scope: Scope,
+    singleton: Singleton,
+}
+
+async fn member(
+    name: &str,
+    port: u16,
+    list: &[NodeName],
+    takeover: bool,
+    started: &mpsc::UnboundedSender<String>,
+) -> Member {
+    let g = Girder::start(name, "c", port).await;
+    let scope = pg::start(&g.handle, &g.node).await.unwrap();
+    let options = Options::new("counter", list.to_vec()).takeover(takeover);
+    let child = service(g.node.clone(), started.clone());
+    let singleton = Singleton::start(&g.handle, &g.node, &scope, options, child)
+        .await
+        .unwrap();
+    Member {
+        g,
+        scope,
+        singleton,
+    }
+}
+
+/// From a process on `client`: the instance `whereis` finds once it runs
+/// on `expect`, pinged; returns the node that answered.
+async fn ping_from(client: &Member, expect: &str) -> String {
+    let scope = client.scope.clone();
+    let node = client.g.node.clone();
+    wait_until(&format!("the singleton on {expect}"), || {
+        failover::whereis(&scope, "counter")
+            .and_then(|p| node.external_pid(p))
+            .is_some_and(|e| e.node.as_str() == expect)
+    })
+    .await;
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    client.g.spawn(async move {
+        let target: Pid = failover::whereis(&scope, "counter").unwrap();
+        let me = node.pid_term(self_pid()).unwrap();
+        girder::send(target, Term::tuple([me, Term::atom("ping")]));
+        let reply = receive::<Term>()
+            .timeout(Duration::from_secs(20))
+            .await
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "no reply".into());
+        tx.send(reply).unwrap();
+    });
+    next(&mut rx).await
+}
+
+fn names(list: &[&str]) -> Vec<NodeName> {
+    list.iter().map(|n| NodeName::parse(n).unwrap()).collect()
+}
+
+/// a, b, c run the singleton; it runs on a. a stops: b starts it, the
+/// client on c reaches it there. b stops: c starts it. Exactly one start
+/// per step.
+#[tokio::test]
+async fn failover_moves_the_singleton_down_the_list() {
+    let port = free_port();
+    let list = names(&["a@127.0.0.1", "b@127.0.0.1", "c@127.0.0.1"]);
+    let (started, mut starts) = mpsc::unbounded_channel::<String>();
+    let a = member("a@127.0.0.1", port, &list, false, &started).await;
+    let b = member("b@127.0.0.1", port, &list, false, &started).await;
+    let c = member("c@127.0.0.1", port, &list, false, &started).await;
+    assert_eq!(next(&mut starts).await, "a@127.0.0.1");
+    assert_eq!(ping_from(&c, "a@127.0.0.1").await, "{pong,'a@127.0.0.1'}");
+    assert_eq!(b.scope.get_members(&pg::atom("counter")).len(), 1);
+    assert_eq!(
+        a.singleton.whereis(),
+        a.g.handle.whereis("counter"),
+        "registered on its node"
+    );
+    drop(a);
+    assert_eq!(next(&mut starts).await, "b@127.0.0.1");
+    assert_eq!(ping_from(&c, "b@127.0.0.1").await, "{pong,'b@127.0.0.1'}");
+    assert_eq!(c.scope.get_members(&pg::atom("counter")).len(), 1);
+    drop(b);
+    assert_eq!(next(&mut starts).await, "c@127.0.0.1");
+    assert_eq!(ping_from(&c, "c@127.0.0.1").await, "{pong,'c@127.0.0.1'}");
+    assert!(starts.try_recv().is_err(), "one start per failover");
+    assert!(c.singleton.whereis().unwrap().is_local());
+}
+
+/// Started on c first, then b, then a: the first node up runs it and keeps
+/// it (no takeover). With takeover, a returning a takes it from b.
+#[tokio::test]
+async fn late_nodes_do_not_take_over_unless_asked() {
+    let port = free_port();
+    let list = names(&["a@127.0.0.1", "b@127.0.0.1", "c@127.0.0.1"]);
+    let (started, mut starts) = mpsc::unbounded_channel::<String>();
+    let c = member("c@127.0.0.1", port, &list, false, &started).await;
+    assert_eq!(next(&mut starts).await, "c@127.0.0.1");
+    let b = member("b@127.0.0.1", port, &list, false, &started).await;
+    assert_eq!(ping_from(&b, "c@127.0.0.1").await, "{pong,'c@127.0.0.1'}");
+    drop(c);
+    assert_eq!(next(&mut starts).await, "b@127.0.0.1");
+    assert_eq!(ping_from(&b, "b@127.0.0.1").await, "{pong,'b@127.0.0.1'}");
+
+    // a comes up with takeover: b hands over, a runs it.
+    let (started2, mut starts2) = mpsc::unbounded_channel::<String>();
+    let a = member("a@127.0.0.1", port, &list, true, &started2).await;
+    assert_eq!(next(&mut starts2).await, "a@127.0.0.1");
+    assert_eq!(ping_from(&b, "a@127.0.0.1").await, "{pong,'a@127.0.0.1'}");
+    assert_eq!(b.scope.get_members(&pg::atom("counter")).len(), 1);
+    assert!(starts.try_recv().is_err());
+    drop(a);
+}
+
+/// Bad lists and names are clear errors; a second singleton of a name on
+/// one node is refused.
+#[tokio::test]
+async fn failover_start_errors() {
+    let port = free_port();
+    let g = Girder::start("solo@127.0.0.1", "c", port).await;
+    let scope = pg::start(&g.handle, &g.node).await.unwrap();
+    let (started, mut starts) = mpsc::unbounded_channel::<String>();
+    let start = |options: Options| {
+        Singleton::start(
+            &g.handle,
+            &g.node,
+            &scope,
+            options,
+            service(g.node.clone(), started.clone()),
+        )
+    };
+    let other = names(&["x@127.0.0.1"]);
+    assert!(matches!(
+        start(Options::new("s", other)).await,
+        Err(FailoverError::NotInList { .. })
+    ));
+    let twice = names(&["solo@127.0.0.1", "solo@127.0.0.1"]);
+    assert!(matches!(
+        start(Options::new("s", twice)).await,
+        Err(FailoverError::Duplicate { .. })
+    ));
+    let me = names(&["solo@127.0.0.1"]);
+    assert!(matches!(
+        start(Options::new("", me.clone())).await,
+        Err(FailoverError::BadName { .. })
+    ));
+    assert!(matches!(
+        start(Options::new(&"n".repeat(250), me.clone())).await,
+        Err(FailoverError::BadName { .. })
+    ));
+    let first = start(Options::new("s", me.clone())).await.unwrap();
+    assert_eq!(next(&mut starts).await, "solo@127.0.0.1");
+    match start(Options::new("s", me)).await {
+        Err(FailoverError::AlreadyStarted { manager }) => assert_eq!(manager, first.manager()),
+        other => panic!("expected AlreadyStarted, got {other:?}"),
+    }
+}
