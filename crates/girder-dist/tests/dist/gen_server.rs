@@ -544,7 +544,8 @@ async fn elixir_calls_girder_and_girder_calls_elixir() {
 
 /// Bad input on the girder side: a request with no term form is an error
 /// before anything is sent; a call to a name this node does not have is
-/// `NoProc` at once; a process calling itself is `CallingSelf`.
+/// `NoProc` at once; a process calling itself is `CallingSelf`; a call to
+/// a node that cannot be reached is `NodeDown` once the connect fails.
 #[tokio::test]
 async fn bad_calls_are_clear_errors() {
     let port = free_port();
@@ -573,6 +574,17 @@ async fn bad_calls_are_clear_errors() {
             .unwrap();
         gs::cast(&node, ServerRef::named("nobody", &me).unwrap(), &1).unwrap();
         tx.send("cast ok".into()).unwrap();
+        // A node nobody runs: the auto-connect fails, the monitor fires.
+        let ghost = NodeName::parse("ghost@127.0.0.1").unwrap();
+        let r: Result<i64, _> = gs::call(
+            &node,
+            ServerRef::named("kv", &ghost).unwrap(),
+            &1,
+            Duration::from_secs(15),
+        )
+        .await;
+        tx.send(format!("{}", matches!(r, Err(CallError::NodeDown { .. }))))
+            .unwrap();
     });
     assert_eq!(next(&mut rx).await, "true");
     assert_eq!(next(&mut rx).await, "true");
@@ -583,6 +595,7 @@ async fn bad_calls_are_clear_errors() {
     );
     assert_eq!(next(&mut rx).await, "true");
     assert_eq!(next(&mut rx).await, "cast ok");
+    assert_eq!(next(&mut rx).await, "true");
 }
 
 /// Outgoing sends to an alias of an Erlang process (`DistNode::remote_alias`,

@@ -67,6 +67,19 @@
 //! | `{:noreply, state, {:continue, c}}` → `handle_continue(c, …)` | `Action::Continue(c)` → `handle_continue(c)` |
 //! | `{:stop, reason, state}` | `Action::Stop(reason)` |
 //! | `terminate(reason, state)` | `async fn terminate(&mut self, reason: &ExitReason)` |
+//! | `gen_server:call({kv, 'girder@host'}, get)` from another node | served when [`GenServer::terms`] returns `Some` (`girder_dist::DistNode::terms`) |
+//!
+//!
+//! ## From Erlang and Elixir nodes
+//!
+//! Calls and casts from other nodes arrive as the terms OTP sends,
+//! `{'$gen_call', {From, Tag}, Request}` and `{'$gen_cast', Request}`. A
+//! server whose [`GenServer::terms`] returns [`Terms`] has them decoded
+//! into its `Call` and `Cast` and answers `{Tag, Reply}` as an Erlang
+//! `gen_server` does (to the caller's alias for OTP 24+ callers); its
+//! `handle_call` sees a [`ReplyTo`] whose [`ReplyTo::is_remote`] is true,
+//! and may keep it for a later [`ReplyTo::reply`]. Without `terms`, such
+//! terms go to `handle_info`.
 //!
 //! Differences, all deliberate: the state is `self`, so callbacks return
 //! only what happens next; a call's reply type is one Rust type per server
