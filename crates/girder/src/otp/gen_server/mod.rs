@@ -69,7 +69,6 @@
 //! | `terminate(reason, state)` | `async fn terminate(&mut self, reason: &ExitReason)` |
 //! | `gen_server:call({kv, 'girder@host'}, get)` from another node | served when [`GenServer::terms`] returns `Some` (`girder_dist::DistNode::terms`) |
 //!
-//!
 //! ## From Erlang and Elixir nodes
 //!
 //! Calls and casts from other nodes arrive as the terms OTP sends,
