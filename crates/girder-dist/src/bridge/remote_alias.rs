@@ -6,8 +6,9 @@
 //! One kind is a *reply address* of a `gen_server:call` from another node
 //! (see [`girder::otp::gen_server::TermPeer`]): a message `M` sent through
 //! it leaves as `{Tag, M}`, to the alias when the call's `Tag` is
-//! `[alias | Alias]` (OTP 24+) and to the caller's pid when it is a plain
-//! reference, as `gen:reply/2` sends it; the entry is used once.
+//! `[alias | Alias]` (OTP 24+) and to the caller's pid otherwise (a plain
+//! reference, `multi_call`'s `{Ref, Node}`), as `gen:reply/2` sends it;
+//! the entry is used once.
 //!
 //! Entries live until used (reply addresses) or until the connection to
 //! their node goes down, so a peer's calls that are never answered cost
@@ -94,16 +95,16 @@ impl RemoteAliases {
     }
 }
 
-/// The `Alias` in a tag `[alias | Alias]`, or `None` for a plain reference
-/// tag; `Err(())` for anything else.
-pub(crate) fn tag_alias(tag: &Term) -> Result<Option<&ExternalRef>, ()> {
+/// The `Alias` in a tag `[alias | Alias]`; `None` for any other tag (a
+/// plain reference, or `gen_server:multi_call`'s `{Ref, Node}`), whose
+/// reply goes to the caller's pid (`gen:reply/2`).
+pub(crate) fn tag_alias(tag: &Term) -> Option<&ExternalRef> {
     match tag {
-        Term::Reference(_) => Ok(None),
         Term::ImproperList { elements, tail } => match (elements.as_slice(), &**tail) {
-            ([a], Term::Reference(r)) if a.is_atom("alias") => Ok(Some(r)),
-            _ => Err(()),
+            ([a], Term::Reference(r)) if a.is_atom("alias") => Some(r),
+            _ => None,
         },
-        _ => Err(()),
+        _ => None,
     }
 }
 
@@ -151,11 +152,11 @@ mod tests {
     #[test]
     fn tags() {
         let plain = Term::Reference(r(1));
-        assert_eq!(tag_alias(&plain), Ok(None));
+        assert_eq!(tag_alias(&plain), None);
         let alias = Term::improper_list([Term::atom("alias")], Term::Reference(r(2)));
-        assert_eq!(tag_alias(&alias), Ok(Some(&r(2))));
-        assert_eq!(tag_alias(&Term::atom("x")), Err(()));
+        assert_eq!(tag_alias(&alias), Some(&r(2)));
+        assert_eq!(tag_alias(&Term::atom("x")), None);
         let other = Term::improper_list([Term::atom("other")], Term::Reference(r(2)));
-        assert_eq!(tag_alias(&other), Err(()));
+        assert_eq!(tag_alias(&other), None);
     }
 }

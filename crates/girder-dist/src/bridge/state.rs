@@ -254,7 +254,7 @@ impl State {
 impl girder::otp::gen_server::TermPeer for State {
     fn reply_to(&self, from: &girder_term::Term, tag: &girder_term::Term) -> Option<Alias> {
         let from = from.as_pid()?;
-        let alias = tag_alias(tag).ok()?.cloned();
+        let alias = tag_alias(tag).cloned();
         self.intern_alias(
             from,
             Route::Reply {

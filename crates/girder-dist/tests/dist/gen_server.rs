@@ -156,6 +156,12 @@ async fn erl_calls_and_casts_a_girder_gen_server() {
     );
     assert_eq!(erl.eval("gen_server:cast(get(kv), {add, 1}).").await, "ok");
     assert_eq!(erl.eval("gen_server:call(get(kv), get, 5000).").await, "11");
+    // `multi_call` tags its calls `{Ref, Node}`: the reply goes to the pid.
+    assert_eq!(
+        erl.eval("gen_server:multi_call(['g@127.0.0.1'], kv, get).")
+            .await,
+        "{[{'g@127.0.0.1',11}],[]}"
+    );
     // Nothing but the replies reached the shell.
     assert_eq!(
         erl.eval("receive M -> M after 0 -> none end.").await,

@@ -32,8 +32,9 @@ pub trait TermPeer: Send + Sync + fmt::Debug + 'static {
     /// `Tag` = `tag`: an alias that carries a [`Term`] message `M` sent
     /// through it to the caller as `{Tag, M}` (Erlang `gen:reply/2`: to
     /// the alias when `Tag` is `[alias | Alias]`, else to `From`), once.
-    /// `None` when `from` and `tag` are not a pid and a tag of a process of
-    /// another node.
+    /// `None` when `from` is not a pid of another node (a call from a
+    /// process of this node in term form is not served: such a caller
+    /// uses [`super::Server::call`]).
     fn reply_to(&self, from: &Term, tag: &Term) -> Option<Alias>;
 }
 
