@@ -105,6 +105,29 @@ mod demo {
     }
 
     #[test]
+    fn dist_fails_the_service_over_twice() {
+        let out = girder_ok(&["demo", "dist"]);
+        assert_contains(
+            &out,
+            &[
+                "3 girder nodes on 127.0.0.1 (embedded EPMD on port ",
+                "[start]    tickets runs on a@127.0.0.1",
+                "[client c] ticket 3 from a@127.0.0.1",
+                "[kill]     node a@127.0.0.1 killed",
+                "[failover] tickets started on b@127.0.0.1, ",
+                "[client c] ticket 1 from b@127.0.0.1: the client reached the new instance",
+                "[kill]     node b@127.0.0.1 killed",
+                "[failover] tickets started on c@127.0.0.1, ",
+                "[client c] ticket 1 from c@127.0.0.1",
+                "a@127.0.0.1 -> b@127.0.0.1 -> c@127.0.0.1",
+                "instances running now                           1",
+            ],
+        );
+        let help = girder_ok(&["demo", "dist", "--help"]);
+        assert_contains(&help, &["Usage: girder demo dist", "takes over"]);
+    }
+
+    #[test]
     fn supervise_repairs_every_crash_and_escalates() {
         let out = girder_ok(&[
             "demo",

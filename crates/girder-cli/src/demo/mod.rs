@@ -8,6 +8,7 @@
 //! synchronise.
 
 mod crash;
+mod dist;
 mod fairness;
 mod report;
 mod spawn;
@@ -21,11 +22,11 @@ use clap::{Args, Subcommand};
 use girder::Runtime;
 
 /// Show the process model live on this machine: a million processes, fair
-/// scheduling beside a CPU hog, Erlang's crash semantics, and supervisors
-/// repairing crashes.
+/// scheduling beside a CPU hog, Erlang's crash semantics, supervisors
+/// repairing crashes, and a service failing over between nodes.
 ///
-/// With no part named, runs `spawn`, `fairness`, `crash` and `supervise` in
-/// turn (a few seconds in a release build). Each part prints what it measured and
+/// With no part named, runs `spawn`, `fairness`, `crash`, `supervise` and
+/// `dist` in turn (a few seconds in a release build). Each part prints what it measured and
 /// checks what it saw; the command exits non-zero if the runtime broke a
 /// rule. `girder demo <PART> --help` explains each part.
 #[derive(Debug, Args)]
@@ -41,6 +42,7 @@ enum Part {
     Fairness(fairness::FairnessArgs),
     Crash(crash::CrashArgs),
     Supervise(supervise::SuperviseArgs),
+    Dist(dist::DistArgs),
 }
 
 /// Why a demo part failed.
@@ -78,11 +80,13 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         Some(Part::Fairness(a)) => fairness::run(&a),
         Some(Part::Crash(a)) => crash::run(&a),
         Some(Part::Supervise(a)) => supervise::run(&a),
+        Some(Part::Dist(a)) => dist::run(&a),
         None => {
             spawn::run(&spawn::SpawnArgs::default())?;
             fairness::run(&fairness::FairnessArgs::default())?;
             crash::run(&crash::CrashArgs::default())?;
-            supervise::run(&supervise::SuperviseArgs::default())
+            supervise::run(&supervise::SuperviseArgs::default())?;
+            dist::run(&dist::DistArgs::default())
         }
     }
 }
