@@ -218,13 +218,18 @@ impl std::error::Error for CallError {
 /// # async fn doc(node: girder_dist::DistNode) -> Result<(), girder_dist::gen_server::CallError> {
 /// use std::time::Duration;
 /// use girder_dist::gen_server::{self, ServerRef};
-/// // Elixir: {:ok, _} = Agent.start_link(fn -> 41 end, name: :counter)
+/// use girder_term::Term;
+/// // Elixir, on elixir@127.0.0.1: Agent.start(fn -> 41 end, name: :counter)
 /// let elixir = girder_dist::NodeName::parse("elixir@127.0.0.1").unwrap();
 /// let counter = ServerRef::named("counter", &elixir)?;
-/// // Agent.get(:counter, fn n -> n end) is a call of {get, Fun}; a plain
-/// // gen_server answers any serde request:
-/// let n: i64 = gen_server::call(&node, counter, &("add", 1), Duration::from_secs(5)).await?;
-/// # let _ = n; Ok(()) }
+/// // Agent.get(counter, Kernel, :+, [1]) is the call {get, {'Elixir.Kernel', '+', [1]}}.
+/// let get = Term::tuple([
+///     Term::atom("get"),
+///     Term::tuple([Term::atom("Elixir.Kernel"), Term::atom("+"), Term::list([Term::Integer(1)])]),
+/// ]);
+/// let n: i64 = gen_server::call(&node, counter, &get, Duration::from_secs(5)).await?;
+/// assert_eq!(n, 42);
+/// # Ok(()) }
 /// ```
 ///
 /// # Panics
