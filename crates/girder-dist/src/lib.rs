@@ -55,6 +55,16 @@
 //! `node()`, `nodes()`, `connect`, `disconnect`, `monitor_node`,
 //! `{Name, Node}` sends and monitors.
 //!
+//! # GenServers across nodes
+//!
+//! A girder [`GenServer`](girder::otp::gen_server::GenServer) whose
+//! `terms` returns [`DistNode::terms`] answers `gen_server:call/2,3` and
+//! `gen_server:cast/2` from Erlang (Elixir `GenServer.call/2,3`,
+//! `GenServer.cast/2`) with its typed callbacks, requests and replies
+//! crossing through serde; a girder process calls an Erlang `gen_server`
+//! or an Elixir `GenServer`/`Agent` with [`gen_server::call`], which is
+//! monitor- and alias-based as OTP's is.
+//!
 //! # The protocol underneath: nodes, connections, control messages
 //!
 //! A node has a name, `alive@host`, and a cookie. It listens for
