@@ -12,9 +12,11 @@
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use girder::otp::supervisor::ChildSpec;
 use girder::term::Term;
 use girder::{Runtime, receive, register};
-use girder_dist::{Cookie, DistNode, NodeConfig, epmd};
+use girder_dist::failover::{Options, Singleton};
+use girder_dist::{Cookie, DistNode, NodeConfig, NodeName, epmd, pg};
 
 /// Run a distributed node: Girder joins an Erlang/Elixir cluster.
 ///
@@ -24,6 +26,15 @@ use girder_dist::{Cookie, DistNode, NodeConfig, epmd};
 /// 127.0.0.1 unless told otherwise; registers in the EPMD on port 4369 (or
 /// `ERL_EPMD_PORT`, or `--epmd-port`), starting an embedded EPMD there if
 /// none is running, so no Erlang install is needed.
+///
+/// The node runs a `pg` scope (Erlang's `pg:start_link()`), so `pg` groups
+/// are shared with Erlang nodes and other girder nodes. With `--failover
+/// NAME --priority A,B,C` (the same on every node of the list), it takes
+/// part in running the service NAME on exactly one node: the first live
+/// one of the list; when that node dies the next one starts it. The
+/// service is registered as NAME and joins the `pg` group NAME where it
+/// runs, answers `{From, Term}` with `{NAME, Node, Term}`, and its node
+/// prints `girder node: failover NAME runs here` when it starts there.
 #[derive(Debug, clap::Args)]
 pub(crate) struct NodeArgs {
     /// The node's name, `alive@host`: long (`echo@127.0.0.1`, like
@@ -45,6 +56,18 @@ pub(crate) struct NodeArgs {
     /// Scheduler threads (default: one per core).
     #[arg(long)]
     schedulers: Option<usize>,
+    /// Take part in running the failover service NAME (see above).
+    #[arg(long, value_name = "NAME", requires = "priority")]
+    failover: Option<String>,
+    /// The nodes that run the --failover service, highest priority first,
+    /// comma-separated; this node must be one of them.
+    #[arg(
+        long,
+        value_name = "NODES",
+        value_delimiter = ',',
+        requires = "failover"
+    )]
+    priority: Vec<String>,
 }
 
 /// Why `girder node` stopped.
@@ -87,6 +110,12 @@ pub(crate) fn run(args: NodeArgs) -> Result<(), NodeError> {
         .build()
         .map_err(|e| NodeError(format!("cannot start the runtime: {e}")))?;
     let handle = rt.handle().clone();
+    let priority = args
+        .priority
+        .iter()
+        .map(|n| NodeName::parse(n).map_err(|e| NodeError(format!("--priority: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let failover = args.failover;
     let outcome = rt.block_on(async move {
         let node = girder_dist::start(&handle, config)
             .await
@@ -102,6 +131,21 @@ pub(crate) fn run(args: NodeArgs) -> Result<(), NodeError> {
         );
         // The line above is how scripts and tests learn the name and port.
         let _ = std::io::stdout().flush();
+        let scope = pg::start(&handle, &node)
+            .await
+            .map_err(|e| NodeError(format!("cannot start pg: {e}")))?;
+        let _singleton = match failover {
+            Some(name) => {
+                let options = Options::new(&name, priority);
+                let child = failover_service(name.clone(), node.clone());
+                Some(
+                    Singleton::start(&handle, &node, &scope, options, child)
+                        .await
+                        .map_err(|e| NodeError(format!("--failover {name}: {e}")))?,
+                )
+            }
+            None => None,
+        };
         receive::<Stop>().await;
         drop(node);
         Ok::<(), NodeError>(())
@@ -132,4 +176,31 @@ async fn serve_echo(node: DistNode) {
             _ => tracing::warn!(%message, "echo: not {{From, Term}}; dropped"),
         }
     }
+}
+
+/// The `--failover` service: says on stdout that it runs here, then
+/// answers `{From, Term}` with `{Name, Node, Term}`.
+fn failover_service(name: String, node: DistNode) -> ChildSpec {
+    ChildSpec::process(name.clone(), move || {
+        let (name, node) = (name.clone(), node.clone());
+        async move {
+            {
+                let mut out = std::io::stdout().lock();
+                // Nobody may be reading any more: not a reason to crash.
+                let _ = writeln!(out, "girder node: failover {name} runs here");
+                let _ = out.flush();
+            }
+            let tag = Term::atom(&name);
+            let here = Term::atom(node.name().as_str());
+            loop {
+                let message = receive::<Term>().await;
+                if let Some([from, term]) = message.as_tuple() {
+                    if let Some(pid) = node.pid_of(from) {
+                        let reply = Term::tuple([tag.clone(), here.clone(), term.clone()]);
+                        girder::send(pid, reply);
+                    }
+                }
+            }
+        }
+    })
 }

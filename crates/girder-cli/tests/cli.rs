@@ -609,6 +609,118 @@ mod node {
         assert_eq!(next_line(&mut out), "nodedown");
     }
 
+    /// Starts `girder node NAME --failover tickets --priority LIST` with the
+    /// EPMD on `epmd_port`; returns it with its stdout lines after the
+    /// first (name and port).
+    fn start_failover_node(
+        name: &str,
+        epmd_port: u16,
+        list: &str,
+    ) -> (Running, Lines<BufReader<ChildStdout>>) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_girder"))
+            .args(["node", "--name", name, "--cookie", "c", "--schedulers", "1"])
+            .args(["--epmd-port", &epmd_port.to_string()])
+            .args(["--failover", "tickets", "--priority", list])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("girder node starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let running = Running(child);
+        let first = next_line(&mut lines);
+        assert!(first.starts_with(&format!("girder node: {name} ")), "{first}");
+        (running, lines)
+    }
+
+    /// `girder epmd --port 0`, and the port it chose.
+    fn start_epmd() -> (Running, u16) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_girder"))
+            .args(["epmd", "--port", "0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("girder epmd starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let running = Running(child);
+        let line = next_line(&mut lines);
+        let port = line
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        (running, port)
+    }
+
+    /// Three `girder node` OS processes (a, b, c, with girder's EPMD) run
+    /// the failover service `tickets`; it runs on a. An erl client finds
+    /// it through `pg` and is answered from a; a is killed with SIGKILL;
+    /// the client sees `noconnection`, finds the service on b through `pg`
+    /// and is answered from b, with exactly one member in the group.
+    #[test]
+    fn kill_9_the_node_running_a_failover_service_and_the_next_takes_over() {
+        if !have_erl() {
+            eprintln!("skipped: erl is not installed");
+            return;
+        }
+        let (_epmd, port) = start_epmd();
+        let list = "a@127.0.0.1,b@127.0.0.1,c@127.0.0.1";
+        let (mut a, mut a_out) = start_failover_node("a@127.0.0.1", port, list);
+        assert_eq!(next_line(&mut a_out), "girder node: failover tickets runs here");
+        let (_b, mut b_out) = start_failover_node("b@127.0.0.1", port, list);
+        let (_c, _c_out) = start_failover_node("c@127.0.0.1", port, list);
+        let (_erl, mut out) = erl(
+            "client@127.0.0.1",
+            port,
+            "Ns = ['a@127.0.0.1', 'b@127.0.0.1', 'c@127.0.0.1'], \
+             [pong = net_adm:ping(N) || N <- Ns], {ok, _} = pg:start_link(), \
+             Find = fun F(Not, K) -> \
+                 case [P || P <- pg:get_members(tickets), not lists:member(node(P), Not)] of \
+                     [P | _] -> P; \
+                     [] when K > 0 -> receive after 10 -> F(Not, K - 1) end; \
+                     [] -> none end end, \
+             Ask = fun(P) -> P ! {self(), ping}, \
+                 receive {tickets, From, ping} -> From after 20000 -> timeout end end, \
+             P1 = Find([], 2000), R = monitor(process, P1), \
+             io:format(\"~p~n\", [Ask(P1)]), \
+             D = receive {'DOWN', R, process, _, Why} -> Why after 20000 -> timeout end, \
+             io:format(\"~p~n\", [D]), \
+             P2 = Find(['a@127.0.0.1'], 2000), \
+             io:format(\"~p~n\", [Ask(P2)]), \
+             io:format(\"~p~n\", [length(pg:get_members(tickets))]), halt().",
+        );
+        assert_eq!(next_line(&mut out), "'a@127.0.0.1'");
+        a.0.kill().expect("kill -9 the node running the service");
+        let _ = a.0.wait();
+        assert_eq!(next_line(&mut out), "noconnection");
+        assert_eq!(next_line(&mut b_out), "girder node: failover tickets runs here");
+        assert_eq!(next_line(&mut out), "'b@127.0.0.1'");
+        assert_eq!(next_line(&mut out), "1", "exactly one instance");
+    }
+
+    /// `--failover` without `--priority`, or a list without this node, is
+    /// a clear error.
+    #[test]
+    fn failover_arguments_are_checked() {
+        let out = girder(&["node", "--name", "x@127.0.0.1", "--failover", "t"]);
+        assert_eq!(out.status.code(), Some(2), "clap's usage error");
+        let epmd = free_port();
+        let out = girder(&[
+            "node",
+            "--name",
+            "x@127.0.0.1",
+            "--cookie",
+            "c",
+            "--epmd-port",
+            &epmd.to_string(),
+            "--failover",
+            "t",
+            "--priority",
+            "y@127.0.0.1",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("not in the singleton's node list"), "{err}");
+    }
+
     /// A second node with a name already registered in the EPMD is a clear
     /// error. (No Erlang needed.)
     #[test]
