@@ -38,6 +38,10 @@ enum KvCall {
     Park,
     /// Replies -1 to the parked call, then the value.
     Release,
+    /// Panics.
+    Crash,
+    /// Stops with `{shutdown, bye}`, replying the value.
+    Stop,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +73,11 @@ impl GenServer for Kv {
                 }
                 Reply::reply(self.value)
             }
+            KvCall::Crash => panic!("kv crashed"),
+            KvCall::Stop => Reply::stop_with_reply(
+                ExitReason::ShutdownWith(girder::Reason::new(Term::atom("bye"))),
+                self.value,
+            ),
         }
     }
 
@@ -196,6 +205,31 @@ async fn erl_call_to_an_unknown_name_or_a_dead_server_is_noproc() {
     assert!(
         dead.starts_with("{caught,exit,{noproc,{gen_server,call,"),
         "{dead}"
+    );
+}
+
+/// erl: a girder server that panics while handling the call exits the
+/// caller with `{panic, <<"msg">>}`, the reason erl's monitor saw; one
+/// that stops with a reply answers, then is gone.
+#[tokio::test]
+async fn erl_call_to_a_girder_server_that_crashes_or_stops() {
+    if !have_erlang() {
+        return;
+    }
+    let (g, mut erl, e) = girder_and_erl().await;
+    let (report, _reports) = mpsc::unbounded_channel();
+    let kv = start_kv(&g, "kv", true, report.clone()).await;
+    give_pid(&g, &mut erl, &e, kv, "kv").await;
+    let crashed = erl
+        .eval("try gen_server:call(get(kv), crash) catch exit:{{panic, Msg}, {gen_server, call, _}} -> binary_to_atom(Msg) end.")
+        .await;
+    assert_eq!(crashed, "'kv crashed'");
+    let kv2 = start_kv(&g, "kv2", true, report).await;
+    give_pid(&g, &mut erl, &e, kv2, "kv2").await;
+    assert_eq!(
+        erl.eval("M = monitor(process, get(kv2)), {gen_server:call(get(kv2), stop), receive {'DOWN', M, _, _, R} -> R after 10000 -> timeout end}.")
+            .await,
+        "{0,{shutdown,bye}}"
     );
 }
 
