@@ -30,6 +30,36 @@
 //! group `name` (an atom) of the scope given. Clients find the instance
 //! with [`whereis`] (or the group's members) on any node of the scope, and
 //! see it change with [`crate::pg::Scope::monitor`].
+//!
+//! ```
+//! # use girder_dist::{Cookie, NodeConfig};
+//! use girder::otp::supervisor::ChildSpec;
+//! use girder_dist::failover::{self, Options, Singleton};
+//! # let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+//! girder::run(async move {
+//! #   let config = NodeConfig::new("only@127.0.0.1").unwrap()
+//! #       .cookie(Cookie::new("secret").unwrap()).epmd_port(port);
+//!     let handle = girder::Handle::current();
+//!     let node = girder_dist::start(&handle, config).await.unwrap();
+//!     let scope = girder_dist::pg::start(&handle, &node).await.unwrap();
+//!     // On every node of the list (here a list of one):
+//!     let nodes = vec![node.name().clone()];
+//!     let child = ChildSpec::process("clock", || async {
+//!         loop { girder::receive::<()>().await }
+//!     });
+//!     let clock = Singleton::start(&handle, &node, &scope, Options::new("clock", nodes), child)
+//!         .await
+//!         .unwrap();
+//!     // Clients: wait for the instance (here with a pg group monitor).
+//!     let (m, now) = scope.monitor(girder_dist::pg::atom("clock")).await.unwrap();
+//!     if now.is_empty() {
+//!         girder::receive_match(move |e: &girder_dist::pg::PgEvent| e.monitor == m).await;
+//!     }
+//!     let pid = failover::whereis(&scope, "clock").unwrap();
+//!     assert_eq!(clock.whereis(), Some(pid));
+//!     assert_eq!(girder::whereis("clock"), Some(pid)); // registered where it runs
+//! }).unwrap();
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
@@ -529,4 +559,27 @@ async fn next_message() -> Msg {
         _ => Ok(Msg::Other),
     };
     msg.unwrap_or(Msg::Other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Singleton>();
+        send_sync::<Options>();
+        send_sync::<FailoverError>();
+    }
+
+    #[test]
+    fn errors_say_what_went_wrong() {
+        let node = NodeName::parse("x@127.0.0.1").unwrap();
+        let e = FailoverError::NotInList { node };
+        assert_eq!(
+            e.to_string(),
+            "this node (x@127.0.0.1) is not in the singleton's node list"
+        );
+    }
 }

@@ -392,3 +392,37 @@ impl Scope {
         Ok(known)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Scopes are shared by processes on every scheduler; events are
+    /// messages; errors cross threads.
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Scope>();
+        send_sync::<PgEvent>();
+        send_sync::<PgError>();
+        send_sync::<StartError>();
+    }
+
+    #[test]
+    fn group_helpers_make_atoms_and_binaries() {
+        assert_eq!(atom("g").to_string(), "g");
+        assert_eq!(string("g").to_string(), "<<\"g\">>");
+    }
+
+    #[test]
+    fn errors_say_what_went_wrong() {
+        let pid = Pid::from_parts(3, 7, 0);
+        assert!(PgError::NotLocal { pid }.to_string().contains("nolocal"));
+        assert_eq!(PgError::NotJoined.to_string(), "not joined");
+        let taken = StartError::NameTaken {
+            name: "pg".into(),
+            holder: pid,
+        };
+        assert!(taken.to_string().contains("pg scope name pg is taken"));
+    }
+}

@@ -250,3 +250,50 @@ async fn pg_between_two_girder_nodes() {
     assert!(sb.which_groups().is_empty());
     members_become(&other_b, &pg::atom("only_other"), |m| m.is_empty()).await;
 }
+
+/// A scope ignores what is not pg's protocol (wrong shapes, non-pids, a
+/// `join` from a peer it never discovered) and keeps serving.
+#[tokio::test]
+async fn pg_scope_ignores_malformed_messages() {
+    let (a, b, sa, sb) = two_with_scopes().await;
+    let scope_pid = sb.pid();
+    let stranger = a.node.pid_term(idle(&a)).unwrap();
+    let junk = [
+        Term::atom("junk"),
+        Term::tuple([Term::atom("join")]),
+        Term::tuple([
+            Term::atom("join"),
+            Term::Integer(1),
+            pg::atom("g"),
+            Term::nil(),
+        ]),
+        // A join from a pid that is no scope b knows: ignored, as pg does.
+        Term::tuple([
+            Term::atom("join"),
+            stranger.clone(),
+            pg::atom("g"),
+            Term::list([stranger.clone()]),
+        ]),
+        Term::tuple([
+            Term::atom("leave"),
+            stranger.clone(),
+            Term::atom("x"),
+            Term::nil(),
+        ]),
+        Term::tuple([Term::atom("discover"), Term::atom("nopid")]),
+        Term::tuple([
+            Term::atom("$gen_cast"),
+            Term::tuple([Term::atom("sync"), stranger.clone(), Term::atom("x")]),
+        ]),
+    ];
+    for t in junk {
+        b.handle.send(scope_pid, t);
+    }
+    b.handle.send(scope_pid, "not even a term");
+    assert!(sb.which_groups().is_empty());
+    // Still serving, locally and across nodes.
+    let w = idle(&a);
+    sa.join(pg::atom("after"), w).await.unwrap();
+    members_become(&sb, &pg::atom("after"), |m| m.len() == 1).await;
+    assert_eq!(sb.which_groups(), [pg::atom("after")]);
+}
