@@ -143,3 +143,152 @@ impl TermRequest<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use girder_core::{Alias, alias, receive, self_pid, send};
+    use girder_term::Term;
+    use parking_lot::Mutex;
+
+    use super::{TermPeer, Terms};
+    use crate::otp::gen_server::{Action, GenServer, Info, Reply, ReplyTo, Server};
+
+    /// Routes every reply to one alias of the test process (a local
+    /// stand-in for the distribution layer), and refuses `From = nobody`.
+    #[derive(Debug)]
+    struct Peer(Mutex<Option<Alias>>);
+
+    impl TermPeer for Peer {
+        fn reply_to(&self, from: &Term, _tag: &Term) -> Option<Alias> {
+            if from.is_atom("nobody") {
+                return None;
+            }
+            *self.0.lock()
+        }
+    }
+
+    struct Adder {
+        peer: Option<Arc<Peer>>,
+        total: i64,
+        infos: girder_core::Pid,
+    }
+
+    impl GenServer for Adder {
+        type Call = i64;
+        type Reply = i64;
+        type Cast = i64;
+        type Continue = ();
+
+        async fn handle_call(&mut self, n: i64, from: ReplyTo<i64>) -> Reply<i64> {
+            // Term callers are told apart from typed ones.
+            if !from.is_remote() {
+                return Reply::reply(-self.total);
+            }
+            self.total += n;
+            Reply::reply(self.total)
+        }
+
+        async fn handle_cast(&mut self, n: i64) -> Action {
+            self.total += n;
+            Action::Noreply
+        }
+
+        async fn handle_info(&mut self, info: Info) -> Action {
+            if let Info::Message(m) = info {
+                if let Ok(t) = m.downcast::<Term>() {
+                    send(self.infos, t);
+                }
+            }
+            Action::Noreply
+        }
+
+        fn terms(&self) -> Option<Terms<Self>> {
+            let peer = self.peer.clone()?;
+            Some(Terms::new(
+                peer,
+                |t| t.as_i64().ok_or_else(|| format!("{t} is no integer")),
+                |t| t.as_i64().ok_or_else(|| format!("{t} is no integer")),
+                |n| Ok(Term::Integer(*n)),
+            ))
+        }
+    }
+
+    fn gen_call(from: Term, request: Term) -> Term {
+        Term::tuple([
+            Term::atom("$gen_call"),
+            Term::tuple([from, Term::atom("tag")]),
+            request,
+        ])
+    }
+
+    async fn next_term() -> Term {
+        receive::<Term>()
+            .timeout(Duration::from_secs(10))
+            .await
+            .expect("a term in time")
+    }
+
+    #[test]
+    fn served_terms_are_decoded_and_the_rest_goes_to_handle_info() {
+        girder_core::run(async {
+            let reply_alias = alias();
+            let peer = Arc::new(Peer(Mutex::new(Some(reply_alias))));
+            let adder = Adder {
+                peer: Some(peer),
+                total: 0,
+                infos: self_pid(),
+            };
+            let server = Server::start(adder).await.unwrap();
+            let pid = server.whereis().unwrap();
+            send(pid, gen_call(Term::atom("caller"), Term::Integer(2)));
+            assert_eq!(next_term().await, Term::Integer(2));
+            send(
+                pid,
+                Term::tuple([Term::atom("$gen_cast"), Term::Integer(5)]),
+            );
+            send(pid, gen_call(Term::atom("caller"), Term::Integer(1)));
+            assert_eq!(next_term().await, Term::Integer(8));
+            // A request that does not decode, a caller with no reply
+            // address, a malformed call and a bad cast: handle_info.
+            let bad = gen_call(Term::atom("caller"), Term::atom("x"));
+            send(pid, bad.clone());
+            assert_eq!(next_term().await, bad);
+            let nobody = gen_call(Term::atom("nobody"), Term::Integer(1));
+            send(pid, nobody.clone());
+            assert_eq!(next_term().await, nobody);
+            let malformed =
+                Term::tuple([Term::atom("$gen_call"), Term::atom("x"), Term::Integer(1)]);
+            send(pid, malformed.clone());
+            assert_eq!(next_term().await, malformed);
+            let cast = Term::tuple([Term::atom("$gen_cast"), Term::atom("x")]);
+            send(pid, cast.clone());
+            assert_eq!(next_term().await, cast);
+            // Typed calls still work beside the terms.
+            assert_eq!(server.call(0).await, Ok(-8));
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_server_that_does_not_opt_in_gets_the_terms_in_handle_info() {
+        girder_core::run(async {
+            let adder = Adder {
+                peer: None,
+                total: 0,
+                infos: self_pid(),
+            };
+            let server = Server::start(adder).await.unwrap();
+            let pid = server.whereis().unwrap();
+            let call = gen_call(Term::atom("caller"), Term::Integer(2));
+            send(pid, call.clone());
+            assert_eq!(next_term().await, call);
+            let cast = Term::tuple([Term::atom("$gen_cast"), Term::Integer(5)]);
+            send(pid, cast.clone());
+            assert_eq!(next_term().await, cast);
+        })
+        .unwrap();
+    }
+}
