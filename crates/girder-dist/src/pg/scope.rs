@@ -278,19 +278,17 @@ impl ScopeProc {
                     .remove(&down.pid)
                     .map(|e| e.1)
                     .unwrap_or_default();
-                let mut distinct: Vec<Term> = Vec::new();
-                for group in groups {
-                    let left = self.table.write().leave(&group, &[down.pid]);
-                    self.notify(Action::Leave, &group, &left);
-                    if !distinct.contains(&group) {
-                        distinct.push(group);
-                    }
+                for group in &groups {
+                    let left = self.table.write().leave(group, &[down.pid]);
+                    self.notify(Action::Leave, group, &left);
                 }
+                // A group once per join, as pg sends it: a peer removes one
+                // occurrence of the pid per group listed.
                 let msg = Term::tuple([
                     Term::atom("leave"),
                     self.me_term(),
                     self.pid_terms(&[down.pid]),
-                    Term::list(distinct),
+                    Term::list(groups),
                 ]);
                 self.broadcast(&msg);
                 return;
