@@ -16,8 +16,8 @@ use tokio::sync::mpsc;
 
 use crate::util::{Girder, free_port, next, wait_until};
 
-/// The service: answers `{From, ping}` with `{pong, ThisNode}`; reports
-/// each start on `started`.
+/// The service: answers `{From, ping}` with `{pong, ThisNode}`, panics on
+/// `crash`; reports each start on `started`.
 fn service(node: DistNode, started: mpsc::UnboundedSender<String>) -> ChildSpec {
     ChildSpec::process("counter", move || {
         let node = node.clone();
@@ -26,6 +26,9 @@ fn service(node: DistNode, started: mpsc::UnboundedSender<String>) -> ChildSpec 
             let _ = started.send(node.name().to_string());
             loop {
                 let t = receive::<Term>().await;
+                if t.is_atom("crash") {
+                    panic!("asked to crash");
+                }
                 if let Some([from, what]) = t.as_tuple() {
                     if let (Some(from), true) = (node.pid_of(from), what.is_atom("ping")) {
                         let me = Term::atom(node.name().as_str());
@@ -191,4 +194,82 @@ async fn failover_start_errors() {
         Err(FailoverError::AlreadyStarted { manager }) => assert_eq!(manager, first.manager()),
         other => panic!("expected AlreadyStarted, got {other:?}"),
     }
+}
+
+/// A child that crashes is restarted by its node's supervisor, and the new
+/// pid replaces the old in the group and the registry. A child that
+/// crashes past the supervisor's intensity takes the supervisor and the
+/// manager down with it, and the next node starts the service.
+#[tokio::test]
+async fn restarts_stay_local_until_the_supervisor_gives_up() {
+    let port = free_port();
+    let list = names(&["a@127.0.0.1", "b@127.0.0.1"]);
+    let (started, mut starts) = mpsc::unbounded_channel::<String>();
+    let a = member("a@127.0.0.1", port, &list, false, &started).await;
+    let b = member("b@127.0.0.1", port, &list, false, &started).await;
+    assert_eq!(next(&mut starts).await, "a@127.0.0.1");
+    let counter = pg::atom("counter");
+    members_on(&b.scope, &counter, "a@127.0.0.1", &b.g.node).await;
+    let first = a.singleton.whereis().unwrap();
+
+    // One crash: restarted on a (a second start there), found under the new pid.
+    a.g.handle.send(first, Term::atom("crash"));
+    assert_eq!(next(&mut starts).await, "a@127.0.0.1");
+    let scope = a.scope.clone();
+    wait_until("the restarted child in the group", || {
+        scope
+            .get_members(&counter)
+            .first()
+            .is_some_and(|p| *p != first)
+    })
+    .await;
+    let second = a.singleton.whereis().unwrap();
+    assert_eq!(a.g.handle.whereis("counter"), Some(second));
+    assert_eq!(ping_from(&b, "a@127.0.0.1").await, "{pong,'a@127.0.0.1'}");
+
+    // Crashes past the intensity (3 restarts in 5 s): a gives the service up, b runs it.
+    let manager = a.singleton.manager();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let scope = a.scope.clone();
+    a.g.spawn(async move {
+        let m = girder::monitor(manager);
+        let (watch, _) = scope.monitor(pg::atom("counter")).await.unwrap();
+        loop {
+            if let Some(pid) = failover::whereis(&scope, "counter") {
+                if pid.is_local() {
+                    girder::send(pid, Term::atom("crash"));
+                }
+            }
+            girder::receive! {
+                girder::Down: d if d.monitor == m => {
+                    tx.send(format!("manager exited: {}", d.reason)).unwrap();
+                    return;
+                },
+                pg::PgEvent: ev if ev.monitor == watch => drop(ev),
+            }
+        }
+    });
+    let exited = next(&mut rx).await;
+    assert!(exited.starts_with("manager exited: "), "{exited}");
+    let mut seen = Vec::new();
+    loop {
+        let s = next(&mut starts).await;
+        if s == "b@127.0.0.1" {
+            break;
+        }
+        seen.push(s);
+    }
+    assert!(seen.iter().all(|s| s == "a@127.0.0.1"), "{seen:?}");
+    assert_eq!(ping_from(&b, "b@127.0.0.1").await, "{pong,'b@127.0.0.1'}");
+}
+
+/// Waits until `scope` shows the service on `node_name`.
+async fn members_on(scope: &Scope, group: &Term, node_name: &str, node: &DistNode) {
+    wait_until(&format!("{group} on {node_name}"), || {
+        scope.get_members(group).iter().any(|p| {
+            node.external_pid(*p)
+                .is_some_and(|e| e.node.as_str() == node_name)
+        })
+    })
+    .await;
 }
