@@ -65,6 +65,16 @@
 //! or an Elixir `GenServer`/`Agent` with [`gen_server::call`], which is
 //! monitor- and alias-based as OTP's is.
 //!
+//! # Process groups and failover
+//!
+//! [`pg`] is Erlang's `pg`: a scope process per node shares group
+//! membership with the scopes of the same name on every other node,
+//! Erlang or Girder, so `pg:get_members/1` in Erlang lists girder
+//! processes and the other way round. [`failover`] runs a supervised child
+//! on exactly one node of a priority list, as OTP's distributed
+//! applications do: when its node goes down, the next live node starts it,
+//! and clients find the new instance through its `pg` group.
+//!
 //! # The protocol underneath: nodes, connections, control messages
 //!
 //! A node has a name, `alive@host`, and a cookie. It listens for
