@@ -16,12 +16,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::child::run_command;
+use crate::dist::Epmd;
 use crate::metric::RunOutput;
 use crate::workload::{Case, Workload};
 use crate::{BenchError, Result};
 
 /// The Erlang sources, by file name.
-const SOURCES: [(&str, &str); 10] = [
+const SOURCES: [(&str, &str); 11] = [
     ("gb.erl", include_str!("../../../bench/erlang/gb.erl")),
     (
         "gb_spawn_exit.erl",
@@ -59,7 +60,17 @@ const SOURCES: [(&str, &str); 10] = [
         "gb_selective_receive.erl",
         include_str!("../../../bench/erlang/gb_selective_receive.erl"),
     ),
+    (
+        "gb_dist.erl",
+        include_str!("../../../bench/erlang/gb_dist.erl"),
+    ),
 ];
+
+/// The variable through which `girder bench` hands the modules it compiled
+/// ([`Erlang::dir`]) to a child that starts `erl` nodes of its own (the
+/// `dist` workload's Girder <-> Erlang runs), so the child does not compile
+/// them again.
+pub const ERL_DIR_ENV: &str = "GIRDER_BENCH_ERL_DIR";
 
 /// A ready Erlang peer: `erl` found and the benchmark modules compiled.
 /// Dropping it removes the compiled modules.
@@ -69,6 +80,9 @@ pub struct Erlang {
     dir: PathBuf,
     release: String,
     erts: String,
+    /// Whether dropping it removes `dir` (not when borrowed from a parent
+    /// through [`ERL_DIR_ENV`]).
+    owned: bool,
 }
 
 impl Erlang {
@@ -91,6 +105,7 @@ impl Erlang {
             dir,
             release: String::new(),
             erts: String::new(),
+            owned: true,
         };
         let mut compile = Command::new(erlc);
         compile.arg("-o").arg(&peer.dir);
@@ -126,6 +141,45 @@ impl Erlang {
         cmd
     }
 
+    /// The modules the parent compiled, when [`ERL_DIR_ENV`] names a
+    /// directory holding them; else a fresh [`Erlang::start`].
+    pub(crate) fn for_child() -> Result<Option<Erlang>> {
+        if let Some(dir) = std::env::var_os(ERL_DIR_ENV).map(PathBuf::from)
+            && dir.join("gb_dist.beam").is_file()
+            && let Some(erl) = on_path("erl")
+        {
+            return Ok(Some(Erlang {
+                erl,
+                dir,
+                release: String::new(),
+                erts: String::new(),
+                owned: false,
+            }));
+        }
+        Erlang::start()
+    }
+
+    /// The directory of the compiled modules.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `erl -noshell +S N:N -pa DIR`, listening for distribution on
+    /// loopback only and never starting an `epmd` daemon: the start of an
+    /// Erlang node of the `dist` workload.
+    pub(crate) fn node_command(&self, schedulers: usize) -> Command {
+        let s = schedulers.max(1);
+        let mut cmd = self.erl_command();
+        cmd.arg("-noshell")
+            .arg("+S")
+            .arg(format!("{s}:{s}"))
+            .args(["-start_epmd", "false"])
+            .args(["-kernel", "inet_dist_use_interface", "{127,0,0,1}"])
+            .arg("-pa")
+            .arg(&self.dir);
+        cmd
+    }
+
     /// The OTP release, e.g. `25`.
     pub fn release(&self) -> &str {
         &self.release
@@ -154,21 +208,37 @@ impl Erlang {
             .arg("+P")
             .arg(workload.max_processes(case).to_string())
             .arg("-pa")
-            .arg(&self.dir)
-            .args(["-run", "gb", "main", workload.name(), &case.key])
+            .arg(&self.dir);
+        // The dist workload makes this VM a node and starts a second one:
+        // they find each other through an EPMD of their own.
+        let epmd = if workload == Workload::Dist {
+            let epmd = Epmd::start()?;
+            cmd.env("ERL_EPMD_PORT", epmd.port().to_string())
+                .env_remove("ERL_EPMD_ADDRESS")
+                .args(["-start_epmd", "false"])
+                .args(["-kernel", "inet_dist_use_interface", "{127,0,0,1}"]);
+            Some(epmd)
+        } else {
+            None
+        };
+        cmd.args(["-run", "gb", "main", workload.name(), &case.key])
             .arg(runs.to_string())
             .args(case.args.iter().map(u64::to_string));
-        run_command(
+        let out = run_command(
             cmd,
             timeout,
             &format!("erl ({} {})", workload.name(), case.key),
-        )
+        );
+        drop(epmd);
+        out
     }
 }
 
 impl Drop for Erlang {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.owned {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

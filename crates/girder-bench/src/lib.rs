@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 mod child;
+mod dist;
 mod erlang;
 mod error;
 pub mod mem;
@@ -55,7 +56,7 @@ mod spawn_exit;
 mod timers;
 
 pub use crate::child::run_command;
-pub use crate::erlang::{Erlang, on_path};
+pub use crate::erlang::{ERL_DIR_ENV, Erlang, on_path};
 pub use crate::error::{BenchError, Result};
 pub use crate::metric::{Better, Metric, RunOutput, Sample, Unit, median, short_count, thousands};
 pub use crate::sizes::Sizes;

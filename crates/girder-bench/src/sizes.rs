@@ -26,6 +26,9 @@ pub struct Sizes {
     pub fairness: (u64, u64),
     /// Selective receive: unrelated messages queued, and calls made.
     pub selective: (u64, u64),
+    /// Distribution: messages streamed with the small tuple, with the
+    /// 1 KiB binary, and round trips of each.
+    pub dist: (u64, u64, u64),
 }
 
 impl Sizes {
@@ -42,6 +45,7 @@ impl Sizes {
             timers: (1_000_000, 10_000),
             fairness: (1_000, 200),
             selective: (10_000, 100_000),
+            dist: (1_000_000, 200_000, 20_000),
         }
     }
 
@@ -59,6 +63,7 @@ impl Sizes {
             timers: (100_000, 1_000),
             fairness: (1_000, 20),
             selective: (10_000, 10_000),
+            dist: (20_000, 5_000, 1_000),
         }
     }
 }

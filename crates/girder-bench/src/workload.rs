@@ -9,7 +9,7 @@ use crate::sizes::Sizes;
 use crate::system::System;
 use crate::{BenchError, Result};
 
-/// One of the nine workloads of `girder bench`.
+/// One of the ten workloads of `girder bench`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Workload {
     /// Spawn + exit of an empty process, one at a time and in a batch.
@@ -30,6 +30,9 @@ pub enum Workload {
     Fairness,
     /// A call answered by reference with 10,000 unrelated messages queued.
     SelectiveReceive,
+    /// Distribution over loopback: a stream and round trips between two
+    /// nodes (Girder ↔ Girder, Girder ↔ Erlang, Erlang ↔ Erlang).
+    Dist,
 }
 
 /// One measured configuration of a workload: its sizes and scheduler count.
@@ -50,7 +53,7 @@ pub struct Case {
 
 impl Workload {
     /// Every workload, in the issue's order.
-    pub const ALL: [Workload; 9] = [
+    pub const ALL: [Workload; 10] = [
         Workload::SpawnExit,
         Workload::IdleMemory,
         Workload::PingPong,
@@ -60,6 +63,7 @@ impl Workload {
         Workload::Timers,
         Workload::Fairness,
         Workload::SelectiveReceive,
+        Workload::Dist,
     ];
 
     /// The workload's name on the command line and in JSON; the Erlang
@@ -75,6 +79,7 @@ impl Workload {
             Workload::Timers => "timers",
             Workload::Fairness => "fairness",
             Workload::SelectiveReceive => "selective_receive",
+            Workload::Dist => "dist",
         }
     }
 
@@ -96,6 +101,9 @@ impl Workload {
             Workload::Fairness => "fairness: one CPU-heavy process beside 1,000 ping-pong pairs",
             Workload::SelectiveReceive => {
                 "selective receive: a call answered by ref, 10,000 messages queued"
+            }
+            Workload::Dist => {
+                "distribution over loopback: a stream and round trips between two nodes"
             }
         }
     }
@@ -178,6 +186,20 @@ impl Workload {
                  receive marker, the same optimisation; tokio has no selective receive: its idiom \
                  is a oneshot reply channel per call, which never looks at the queued messages. \
                  Time per call."
+            }
+            Workload::Dist => {
+                "Two nodes on 127.0.0.1 joined by one distribution connection; the girder \
+                 column is Girder <-> Girder (two runtimes in one OS process, each a node with \
+                 its own schedulers, talking only over the TCP connection), or Girder <-> \
+                 Erlang where the row says so (the erl node started by the Girder child); the \
+                 erlang column is always Erlang <-> Erlang (the driver VM and a peer VM). The \
+                 message is {msg, I}, or {msg, I, Bin} with a 1 KiB binary, on every system. \
+                 Stream: one process sends N messages to a sink on the other node, then done; \
+                 the sink answers {ack, Count}; messages per second from the first send to the \
+                 ack. Round trip: one message to an echo on the other node and back, each \
+                 timed after 1,000 warm-up ones (p50, p99). Each side's own idiom: Erlang ! \
+                 and receive; Girder send of a Term and receive::<Term>, the sender yielding \
+                 every 1,024 sends. tokio has no distribution and is not measured."
             }
         }
     }
@@ -292,6 +314,34 @@ impl Workload {
                     vec![q, c],
                 )]
             }
+            Workload::Dist => {
+                let (small, binary, round_trips) = sizes.dist;
+                let each = |n: u64| {
+                    format!(
+                        "{} streamed, {} round trips",
+                        thousands(n),
+                        thousands(round_trips)
+                    )
+                };
+                vec![
+                    Case {
+                        key: "small".to_owned(),
+                        label: format!("{{msg, I}}: {}, {} per node", each(small), on(schedulers)),
+                        schedulers,
+                        args: vec![small, round_trips, 0],
+                    },
+                    Case {
+                        key: "1KiB".to_owned(),
+                        label: format!(
+                            "{{msg, I, <<1 KiB>>}}: {}, {} per node",
+                            each(binary),
+                            on(schedulers)
+                        ),
+                        schedulers,
+                        args: vec![binary, round_trips, 1024],
+                    },
+                ]
+            }
         }
     }
 
@@ -304,7 +354,7 @@ impl Workload {
             Workload::Skynet => a(0) + a(0) / 8,
             Workload::FanIn | Workload::Timers => a(0).max(a(1)),
             Workload::Fairness => 2 * a(0),
-            Workload::PingPong | Workload::SelectiveReceive => 2,
+            Workload::PingPong | Workload::SelectiveReceive | Workload::Dist => 2,
         };
         (2 * alive + 10_000).clamp(262_144, 134_217_727)
     }
@@ -365,6 +415,20 @@ impl Workload {
                 ns("p99", "pairs' round trip beside the heavy, p99"),
             ],
             Workload::SelectiveReceive => vec![ns("call", "call answered by ref")],
+            Workload::Dist => {
+                let rate = |name: &str, label: &str| {
+                    Metric::new(k(name), label, Unit::PerSecond, Better::Higher)
+                };
+                vec![
+                    rate("rate", "stream, messages/s"),
+                    ns("p50", "round trip, p50"),
+                    ns("p99", "round trip, p99"),
+                    rate("ge_rate", "girder->erlang stream, messages/s"),
+                    rate("eg_rate", "erlang->girder stream, messages/s"),
+                    ns("ge_p50", "girder<->erlang round trip, p50"),
+                    ns("ge_p99", "girder<->erlang round trip, p99"),
+                ]
+            }
         }
     }
 
@@ -379,7 +443,37 @@ impl Workload {
                 return &[System::Erlang];
             }
         }
+        if self == Workload::Dist {
+            return if Workload::erlang_baseline(metric).is_some() {
+                &[System::Girder]
+            } else {
+                &[System::Girder, System::Erlang]
+            };
+        }
         &System::ALL
+    }
+
+    /// The systems this workload runs on (tokio has no distribution).
+    pub fn systems(self) -> &'static [System] {
+        match self {
+            Workload::Dist => &[System::Girder, System::Erlang],
+            _ => &System::ALL,
+        }
+    }
+
+    /// For a figure the Girder runner measures against an `erl` node
+    /// (Girder <-> Erlang), the figure of the same case whose Erlang
+    /// <-> Erlang value it is compared with: `girder bench` shows that
+    /// value in the erlang column of its row. `None` for every other figure.
+    pub fn erlang_baseline(metric: &Metric) -> Option<String> {
+        let (case, figure) = metric.key.rsplit_once('.')?;
+        let base = match figure {
+            "ge_rate" | "eg_rate" => "rate",
+            "ge_p50" => "p50",
+            "ge_p99" => "p99",
+            _ => return None,
+        };
+        Some(format!("{case}.{base}"))
     }
 
     /// Runs `case` once on `system` (Girder or tokio) in this OS process and
@@ -414,6 +508,12 @@ impl Workload {
             }
             (Workload::SelectiveReceive, System::Tokio) => {
                 crate::selective_receive::tokio(n, args)?
+            }
+            (Workload::Dist, System::Girder) => crate::dist::girder(n, args)?,
+            (Workload::Dist, System::Tokio) => {
+                return Err(BenchError::new(
+                    "tokio has no distribution: dist runs on Girder and Erlang",
+                ));
             }
         };
         Ok(samples

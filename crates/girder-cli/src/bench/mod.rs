@@ -28,11 +28,13 @@ use girder_bench::{BenchError, Sizes, System, Workload};
 /// Run the same workloads on Girder, Erlang/OTP (erl) and tokio, and print
 /// Girder's ratio against each.
 ///
-/// Nine workloads: spawn + exit of an empty process; memory per idle
+/// Ten workloads: spawn + exit of an empty process; memory per idle
 /// process; ping-pong on one scheduler and on all; a ring of 10,000 and of
 /// 1,000,000 processes; skynet (1M leaves); fan-in; 1M pending timers (set,
 /// cancel, lateness); fairness (one CPU-heavy process beside 1,000
-/// ping-pong pairs); selective receive with 10,000 messages queued. Each
+/// ping-pong pairs); selective receive with 10,000 messages queued;
+/// distribution over loopback (a stream and round trips between two nodes:
+/// Girder <-> Girder, Girder <-> Erlang, Erlang <-> Erlang). Each
 /// system runs each workload in an OS process of its own (Erlang in `erl
 /// -noshell +S N`, compiled from bench/erlang/ with erlc at run time); each
 /// figure is the median of several runs. Without erl the Erlang columns
@@ -55,7 +57,7 @@ pub(crate) struct BenchArgs {
     schedulers: Option<u32>,
     /// Only these workloads (comma-separated names: spawn_exit,
     /// idle_memory, ping_pong, ring, skynet, fan_in, timers, fairness,
-    /// selective_receive).
+    /// selective_receive, dist).
     #[arg(long, value_delimiter = ',', value_name = "WORKLOAD")]
     only: Vec<String>,
     /// Also write the figures, the ratios, the targets and the machine's

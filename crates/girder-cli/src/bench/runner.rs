@@ -150,7 +150,7 @@ pub(crate) fn run_all(args: &BenchArgs) -> Result<Report, BenchError> {
                 })
                 .collect();
             let mut notes = Vec::new();
-            for system in System::ALL {
+            for &system in workload.systems() {
                 if system == System::Erlang && erlang.is_none() {
                     continue;
                 }
@@ -199,6 +199,12 @@ pub(crate) fn run_all(args: &BenchArgs) -> Result<Report, BenchError> {
                             if !workload.reported_by(&row.metric).contains(&system) {
                                 continue;
                             }
+                            // Girder <-> Erlang needs erl (its absence is
+                            // reported once, above).
+                            if erlang.is_none() && Workload::erlang_baseline(&row.metric).is_some()
+                            {
+                                continue;
+                            }
                             let values = out.values(&row.metric.key);
                             if values.len() != runs as usize {
                                 report.failures.push(format!(
@@ -227,6 +233,7 @@ pub(crate) fn run_all(args: &BenchArgs) -> Result<Report, BenchError> {
                 }
             }
             table::clear_progress();
+            fill_erlang_baselines(&mut rows);
             let case_report = CaseReport { case, rows, notes };
             table::print_case(&case_report, report.erlang.is_some());
             cases.push(case_report);
@@ -236,6 +243,27 @@ pub(crate) fn run_all(args: &BenchArgs) -> Result<Report, BenchError> {
     report.elapsed = started.elapsed();
     table::print_footer(&report);
     Ok(report)
+}
+
+/// Puts in the erlang column of each Girder <-> Erlang row the Erlang <->
+/// Erlang runs it is compared with ([`Workload::erlang_baseline`]).
+fn fill_erlang_baselines(rows: &mut [Row]) {
+    let copies: Vec<(usize, Vec<f64>)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| {
+            let base = Workload::erlang_baseline(&row.metric)?;
+            let runs = rows
+                .iter()
+                .find(|r| r.metric.key == base)?
+                .runs
+                .get(&System::Erlang)?;
+            Some((i, runs.clone()))
+        })
+        .collect();
+    for (i, runs) in copies {
+        rows[i].runs.insert(System::Erlang, runs);
+    }
 }
 
 /// The process count to measure instead of `n` when `n` processes of
@@ -291,6 +319,9 @@ fn run_system(
                     .args(["--n", &case.args[0].to_string()]);
                 if args.quick {
                     cmd.arg("--quick");
+                }
+                if let Some(erl) = erlang {
+                    cmd.env(girder_bench::ERL_DIR_ENV, erl.dir());
                 }
                 run_command(
                     cmd,

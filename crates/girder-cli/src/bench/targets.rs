@@ -60,9 +60,9 @@ const fn at_most(
     }
 }
 
-const TARGETS: [Target; 16] = {
+const TARGETS: [Target; 17] = {
     use System::{Erlang, Tokio};
-    use Workload::{IdleMemory, PingPong, Ring, Skynet, SpawnExit};
+    use Workload::{Dist, IdleMemory, PingPong, Ring, Skynet, SpawnExit};
     [
         ratio(
             "spawn+exit, sequential: >= 10x faster than Erlang",
@@ -173,6 +173,14 @@ const TARGETS: [Target; 16] = {
             "wall",
             Some("1M"),
             200_000_000.0,
+        ),
+        ratio(
+            "dist: Girder<->Girder >= 2x Erlang<->Erlang messages/s",
+            Dist,
+            "rate",
+            None,
+            Erlang,
+            2.0,
         ),
     ]
 };
