@@ -375,7 +375,13 @@ impl Manager {
             girder::demonitor_flush(probe);
         }
         match self.peers.get_mut(&n) {
-            Some(peer) if peer.pid == pid => peer.running = running,
+            Some(peer) if peer.pid == pid => {
+                if peer.running != running {
+                    // Who runs it changed: a takeover may be asked again.
+                    self.asked = false;
+                }
+                peer.running = running;
+            }
             _ => {
                 if let Some(old) = self.peers.remove(&n) {
                     girder::demonitor_flush(old.monitor);
