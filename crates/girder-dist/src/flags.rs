@@ -101,10 +101,13 @@ impl DistFlags {
 
     /// What a Girder node advertises: the mandatory set, monitors by pid and
     /// by name, `SEND_SENDER`, `EXIT_PAYLOAD`, `ALIAS` (`ALIAS_SEND` to a
-    /// girder process's alias), big seq-trace labels and small atom tags.
-    /// Not advertised, so a peer never uses them: the distribution-header
-    /// atom cache and fragments (peers then send pass-through frames, one
-    /// whole message each), and `SPAWN` (not served yet).
+    /// girder process's alias), `SPAWN` (`SPAWN_REQUEST`, which
+    /// `erpc:call` and `rpc:call` send; the runtime bridge serves it, and a
+    /// bare [`crate::Node`] hands it to its handler, which must answer
+    /// `SPAWN_REPLY`), big seq-trace labels and small atom tags. Not
+    /// advertised, so a peer never uses them: the distribution-header atom
+    /// cache and fragments (peers then send pass-through frames, one whole
+    /// message each).
     pub const GIRDER: DistFlags = DistFlags(
         Self::MANDATORY.0
             | Self::PUBLISHED.0
@@ -115,6 +118,7 @@ impl DistFlags {
             | Self::BIG_SEQTRACE_LABELS.0
             | Self::EXIT_PAYLOAD.0
             | Self::ALIAS.0
+            | Self::SPAWN.0
             | Self::MANDATORY_25_DIGEST.0,
     );
 

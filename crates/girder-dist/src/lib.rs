@@ -75,6 +75,15 @@
 //! applications do: when its node goes down, the next live node starts it,
 //! and clients find the new instance through its `pg` group.
 //!
+//! # Rust functions for `rpc:call`
+//!
+//! [`DistNode::register_fn`] (and its async and serde-typed siblings)
+//! registers a Rust function under `{Module, Function, Arity}`; then
+//! `rpc:call/4` and `erpc:call/4` from Erlang or Elixir run it, in a
+//! girder process spawned for each call (served as OTP serves them, with
+//! `SPAWN_REQUEST`), and its errors reach the caller as Erlang's
+//! exception and `badrpc` forms ([`rpc`] has the table).
+//!
 //! # The protocol underneath: nodes, connections, control messages
 //!
 //! A node has a name, `alive@host`, and a cookie. It listens for
@@ -141,6 +150,7 @@ pub mod handshake;
 mod name;
 mod node;
 pub mod pg;
+pub mod rpc;
 
 pub use bridge::{
     DistNode, DistSendError, NodeDown, NodeUp, reason_from_term, reason_to_term, start,
@@ -154,3 +164,4 @@ pub use node::{
     ConnectError, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_NET_TICK_TIME, Event, EventSender, Events,
     Handler, Node, NodeConfig, NodeDownReason, SendError, StartError, events,
 };
+pub use rpc::{RegisterFnError, RpcArgs, RpcError};

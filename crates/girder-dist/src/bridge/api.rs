@@ -82,7 +82,7 @@ pub async fn start(handle: &Handle, config: NodeConfig) -> Result<DistNode, Star
 /// and monitor across the connection fires with `noconnection`.
 #[derive(Clone)]
 pub struct DistNode {
-    state: Arc<State>,
+    pub(crate) state: Arc<State>,
     _owner: Arc<Owner>,
 }
 

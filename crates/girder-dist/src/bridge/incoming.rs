@@ -13,6 +13,7 @@
 //! | `MONITOR_P` | monitor; by name through the registry; of a process or name that is not there, `MONITOR_P_EXIT` `noproc` back at once |
 //! | `DEMONITOR_P` | demonitor |
 //! | `MONITOR_P_EXIT` | `DOWN` |
+//! | `SPAWN_REQUEST` | a process for a registered function, and `SPAWN_REPLY` back (see `spawn`) |
 //!
 //! A pid of another incarnation of this node names no process: messages to
 //! it are dropped, links and monitors answered `noproc`. Connection up and
@@ -138,7 +139,11 @@ impl State {
     /// from. As erts does, a signal whose sender is not a process of the
     /// peer that sent it is dropped (and logged): links and monitors are
     /// tracked per connection, and a peer may only speak for its own.
-    fn sender_pid(&self, peer: &NodeName, from: &girder_term::ExternalPid) -> Option<Pid> {
+    pub(crate) fn sender_pid(
+        &self,
+        peer: &NodeName,
+        from: &girder_term::ExternalPid,
+    ) -> Option<Pid> {
         if from.node != *peer.atom() {
             tracing::warn!(node = %self.name, %peer, %from, "signal from a process of another node than the peer; dropped");
             return None;
@@ -282,6 +287,7 @@ impl State {
                     );
                 }
             }
+            m @ ControlMessage::SpawnRequest { .. } => self.spawn_request(peer, m),
             other => {
                 tracing::debug!(node = %self.name, %peer, message = ?other, "control message not served; ignored")
             }

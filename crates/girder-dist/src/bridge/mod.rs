@@ -35,6 +35,10 @@
 //!   `noproc` at once; [`DistNode::monitor_name`] monitors a remote name.
 //! * **Node monitors**: [`DistNode::monitor_node`] and
 //!   [`DistNode::monitor_nodes`] deliver [`NodeUp`] and [`NodeDown`].
+//! * **Spawn requests** (`spawn`): a `SPAWN_REQUEST` starts a girder
+//!   process running a function registered with
+//!   [`DistNode::register_fn`] (see [`crate::rpc`]'s docs, which
+//!   `rpc:call` and `erpc:call` rely on).
 
 mod api;
 mod crossing;
@@ -45,6 +49,7 @@ mod node_table;
 mod outgoing;
 mod reason;
 mod remote_alias;
+mod spawn;
 mod state;
 
 pub use api::{DistNode, start};

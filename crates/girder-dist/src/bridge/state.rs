@@ -10,6 +10,7 @@
 //! dead process is answered to its remote sender at once), and a send can
 //! call the handler (a disconnect reports the node down).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use girder::dist::RemoteSignal;
@@ -24,6 +25,7 @@ use crate::bridge::remote_alias::{RemoteAliases, Route, tag_alias};
 use crate::control::ControlMessage;
 use crate::name::NodeName;
 use crate::node::Node;
+use crate::rpc::registry::Registry;
 
 /// The third word of a plain reference of ours; the remaining words of
 /// an alias's reference are the owner's pid, so that an `ALIAS_SEND`
@@ -46,6 +48,8 @@ pub(crate) struct State {
     pub(crate) watchers: Mutex<NodeWatchers>,
     /// Interned aliases of remote processes (a leaf lock, like `crossing`).
     pub(crate) remote_aliases: Mutex<RemoteAliases>,
+    /// The functions other nodes may call (`rpc:call`, `erpc:call`).
+    pub(crate) rpc: Arc<Registry>,
     next_unlink: AtomicU64,
     next_ref: AtomicU64,
 }
@@ -72,6 +76,7 @@ impl State {
             crossing: Mutex::new(Crossing::default()),
             watchers: Mutex::new(NodeWatchers::default()),
             remote_aliases: Mutex::new(RemoteAliases::default()),
+            rpc: Arc::default(),
             next_unlink: AtomicU64::new(1),
             next_ref: AtomicU64::new(1),
         }
@@ -92,6 +97,11 @@ impl State {
                 tracing::debug!(node = %self.name, %to, "distribution detached; signal dropped")
             }
         }
+    }
+
+    /// The runtime, unless the bridge is detached.
+    pub(crate) fn handle(&self) -> Option<Handle> {
+        self.handle.read_recursive().clone()
     }
 
     /// Sends an ordinary Rust message to a local process.

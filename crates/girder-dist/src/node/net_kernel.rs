@@ -2,7 +2,7 @@
 //! Erlang's `net_kernel` a peer talks to (`net_adm:ping/1` calls
 //! `gen:call({net_kernel, Node}, '$gen_call', {is_auth, Self})` and counts
 //! `{Tag, yes}` as `pong`), and `rex`'s features request, which every OTP
-//! 25 node sends to a node it connects to.
+//! 25 node sends to a node it connects to (answered `[erpc]`).
 
 use girder_term::{Atom, ExternalPid, Term};
 
@@ -28,11 +28,12 @@ pub(crate) fn answer(_sender: &ExternalPid, message: &Term) -> Option<ControlMes
     })
 }
 
-/// The reply to `{From, features_request}` sent to our `rex`: OTP 25's
-/// `rpc` answers `{features_reply, node(), [erpc]}`. Girder does not serve
-/// spawn requests yet, so it lists no features, and OTP's `rpc:call/4`
-/// then uses its older protocol: a `'$gen_call'` to `rex`, which the
-/// node's handler receives.
+/// The reply to `{From, features_request}` sent to our `rex`: `{features_reply,
+/// node(), [erpc]}`, as OTP 23+'s `rpc` answers, since a Girder node serves
+/// spawn requests (`DFLAG_SPAWN`; see [`crate::rpc`]). OTP's `rpc` asks
+/// every node it sees come up and notes which speak `erpc`; its
+/// `rpc:call/4` uses `erpc` either way (a node without `DFLAG_SPAWN` makes
+/// it `{badrpc, notsup}`).
 pub(crate) fn answer_rex(node: &Atom, message: &Term) -> Option<ControlMessage> {
     let [from, request] = message.as_tuple()? else {
         return None;
@@ -45,7 +46,7 @@ pub(crate) fn answer_rex(node: &Atom, message: &Term) -> Option<ControlMessage> 
         message: Term::tuple([
             Term::atom("features_reply"),
             Term::Atom(node.clone()),
-            Term::nil(),
+            Term::list([Term::atom("erpc")]),
         ]),
     })
 }
@@ -99,7 +100,7 @@ mod tests {
                 message: Term::tuple([
                     Term::atom("features_reply"),
                     Term::Atom(me.clone()),
-                    Term::nil()
+                    Term::list([Term::atom("erpc")])
                 ]),
             }
         );

@@ -10,7 +10,9 @@
 //! exit reasons and unlink, both ways), `monitors` (by pid and by name,
 //! both ways), `node_down` (`noconnection` on disconnect and on a killed
 //! node, node monitors), `throughput` (a million messages each way, in
-//! order), and `girder_to_girder` (two runtimes in one test process).
+//! order), `rpc` (`rpc:call`, `erpc:call` and `spawn_request` of Rust
+//! functions from erl and elixir), and `girder_to_girder` (two runtimes
+//! in one test process).
 //!
 //! `util` holds the fixtures. Tests that need Erlang fail under `CI` when
 //! it is missing and are skipped (with a note) elsewhere.
@@ -26,6 +28,7 @@ mod messages;
 mod monitors;
 mod node_down;
 mod pg;
+mod rpc;
 mod sends;
 mod throughput;
 mod util;

@@ -236,21 +236,70 @@ async fn signals_both_ways_with_erl() {
     );
 }
 
-/// `rpc:call/5` from erl: OTP 25 runs it through `erpc`, which needs
-/// `DFLAG_SPAWN`; Girder does not serve spawn requests yet (the next step of
-/// issue 6), so the call fails at once with `notsup` instead of hanging,
-/// and `rex`'s features request, which erl sends on connect, is answered by
-/// the node itself rather than reaching the handler.
+/// `rpc:call/5` from erl: OTP 25 runs it through `erpc`, a
+/// `SPAWN_REQUEST` (we advertise `DFLAG_SPAWN`) for
+/// `erpc:execute_call(Ref, M, F, Args)` with the option `monitor`. A bare
+/// `Node` hands it to its handler (the runtime bridge serves it; see the
+/// `rpc` tests); a `SPAWN_REPLY` with an error atom reaches erl, whose
+/// `rpc` makes `notsup` a `{badrpc, notsup}`. `rex`'s features request,
+/// which erl sends on connect, is answered by the node itself (`[erpc]`)
+/// and never reaches the handler.
 #[tokio::test]
-async fn rpc_call_from_erl_fails_at_once_without_spawn() {
+async fn spawn_request_reaches_the_handler_and_its_reply_reaches_erl() {
     if !have_erlang() {
         return;
     }
-    let (_node, mut events, mut erl, _a) = setup().await;
-    let result = erl
-        .eval("rpc:call('girder@127.0.0.1', erlang, node, [], 10000).")
+    let (node, mut events, mut erl, a) = setup().await;
+    let asked = erl
+        .eval(
+            "Shell = self(), \
+             spawn(fun() -> Shell ! {rpc, rpc:call('girder@127.0.0.1', erlang, node, [x], 10000)} end), ok.",
+        )
         .await;
-    assert_eq!(result, "{badrpc,notsup}");
+    assert_eq!(asked, "ok");
+    let ControlMessage::SpawnRequest {
+        request,
+        from,
+        module,
+        function,
+        arity,
+        options,
+        args,
+        ..
+    } = next_control(&mut events).await
+    else {
+        panic!("expected SPAWN_REQUEST");
+    };
+    assert_eq!(
+        (module.as_str(), function.as_str(), arity),
+        ("erpc", "execute_call", 4)
+    );
+    assert_eq!(options, Term::list([Term::atom("monitor")]));
+    let args = args.as_list().expect("a proper argument list");
+    assert!(args[0].as_reference().is_some());
+    assert_eq!(
+        &args[1..],
+        &[
+            Term::atom("erlang"),
+            Term::atom("node"),
+            Term::list([Term::atom("x")])
+        ]
+    );
+    node.send(
+        &a,
+        &ControlMessage::SpawnReply {
+            request,
+            to: from,
+            flags: 0,
+            result: Term::atom("notsup"),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        erl.eval("receive {rpc, R} -> R after 10000 -> timeout end.")
+            .await,
+        "{badrpc,notsup}"
+    );
     while let Some(e) = events.try_recv() {
         if let Event::Control {
             message: ControlMessage::RegSend { to, .. },
