@@ -562,6 +562,45 @@ mod tests {
     }
 
     #[test]
+    fn dist_compares_girder_erlang_rows_with_erlang_erlang() {
+        let cases = Workload::Dist.cases(&Sizes::quick(), 2);
+        assert_eq!(
+            cases.iter().map(|c| c.args[2]).collect::<Vec<_>>(),
+            [0, 1024]
+        );
+        assert_eq!(Workload::Dist.systems(), [System::Girder, System::Erlang]);
+        for m in Workload::Dist.metrics(&cases[1]) {
+            let figure = m.key.rsplit_once('.').map(|(_, f)| f.to_owned());
+            match Workload::erlang_baseline(&m) {
+                Some(base) => {
+                    assert!(
+                        figure
+                            .as_deref()
+                            .is_some_and(|f| f.starts_with("ge_") || f.starts_with("eg_"))
+                    );
+                    assert!(base.starts_with("1KiB."), "{base}");
+                    assert_eq!(Workload::Dist.reported_by(&m), [System::Girder]);
+                }
+                None => assert_eq!(
+                    Workload::Dist.reported_by(&m),
+                    [System::Girder, System::Erlang]
+                ),
+            }
+        }
+        let rate = &Workload::Dist.metrics(&cases[0])[3];
+        assert_eq!(
+            Workload::erlang_baseline(rate).as_deref(),
+            Some("small.rate")
+        );
+        assert!(
+            Workload::PingPong
+                .metrics(&Workload::PingPong.cases(&Sizes::quick(), 1)[0])
+                .iter()
+                .all(|m| Workload::erlang_baseline(m).is_none())
+        );
+    }
+
+    #[test]
     fn ping_pong_has_a_one_scheduler_case() {
         let cases = Workload::PingPong.cases(&Sizes::quick(), 2);
         assert_eq!(cases[0].schedulers, 1);

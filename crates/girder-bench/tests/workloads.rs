@@ -4,7 +4,9 @@
 //!
 //! The Erlang tests need `erl` and `erlc` on the PATH; without them they
 //! pass with a note, except under CI (the `CI` variable set), where a
-//! missing `erl` fails them.
+//! missing `erl` fails them. The same holds for the `dist` workload's
+//! Girder <-> Erlang figures, which the Girder runner measures against an
+//! `erl` node it starts.
 
 use girder_bench::{Case, Erlang, Sizes, System, Workload};
 
@@ -28,10 +30,16 @@ fn tiny_cases() -> Vec<(Workload, Case)> {
         (Workload::Timers, &[1_000, 20]),
         (Workload::Fairness, &[10, 10]),
         (Workload::SelectiveReceive, &[100, 100]),
+        (Workload::Dist, &[300, 50, 0]),
     ]
     .into_iter()
     .map(|(w, args)| (w, tiny(w, args)))
     .collect()
+}
+
+/// Whether `erl` and `erlc` are on the PATH.
+fn have_erl() -> bool {
+    girder_bench::on_path("erl").is_some() && girder_bench::on_path("erlc").is_some()
 }
 
 /// Asserts that `samples` hold one positive (or, for memory, non-negative)
@@ -39,11 +47,15 @@ fn tiny_cases() -> Vec<(Workload, Case)> {
 fn assert_reports(workload: Workload, case: &Case, system: System, keys: &[String], runs: usize) {
     for metric in workload.metrics(case) {
         let n = keys.iter().filter(|k| **k == metric.key).count();
-        let expected = if workload.reported_by(&metric).contains(&system) {
-            runs
-        } else {
-            0
-        };
+        // Girder <-> Erlang figures need erl (under CI the runner fails
+        // without it, so the test fails before it gets here).
+        let needs_erl = Workload::erlang_baseline(&metric).is_some();
+        let expected =
+            if workload.reported_by(&metric).contains(&system) && (!needs_erl || have_erl()) {
+                runs
+            } else {
+                0
+            };
         assert_eq!(
             n, expected,
             "{workload} on {system}: {} reported {n} times, expected {expected}; got {keys:?}",
@@ -57,6 +69,10 @@ mod rust {
 
     fn run(system: System) {
         for (workload, case) in tiny_cases() {
+            if !workload.systems().contains(&system) {
+                assert!(workload.run_rust(system, &case).is_err(), "{workload}");
+                continue;
+            }
             let samples = workload
                 .run_rust(system, &case)
                 .unwrap_or_else(|e| panic!("{workload} on {system}: {e}"));
@@ -76,6 +92,25 @@ mod rust {
     #[test]
     fn every_workload_reports_on_tokio() {
         run(System::Tokio);
+    }
+
+    /// Both message kinds of the dist workload, and its Girder <-> Erlang
+    /// figures when erl is here.
+    #[test]
+    fn dist_reports_both_cases_on_girder() {
+        for mut case in Workload::Dist.cases(&Sizes::quick(), 2) {
+            case.args[0] = 200;
+            case.args[1] = 20;
+            let samples = Workload::Dist
+                .run_rust(System::Girder, &case)
+                .unwrap_or_else(|e| panic!("dist {} on girder: {e}", case.key));
+            assert!(samples.iter().all(|s| s.value > 0.0), "{samples:?}");
+            let keys: Vec<String> = samples.into_iter().map(|s| s.key).collect();
+            assert_reports(Workload::Dist, &case, System::Girder, &keys, 1);
+            if have_erl() {
+                assert!(keys.contains(&format!("{}.eg_rate", case.key)), "{keys:?}");
+            }
+        }
     }
 
     #[test]

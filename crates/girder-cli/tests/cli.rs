@@ -354,6 +354,68 @@ mod bench {
         let _ = std::fs::remove_file(json);
         let _ = std::fs::remove_file(svg);
     }
+
+    /// The dist workload: Girder <-> Girder beside Erlang <-> Erlang with a
+    /// ratio, the Girder <-> Erlang rows, no tokio, and its target row.
+    #[test]
+    fn quick_dist_reports_every_pairing_and_its_target() {
+        let json = temp_file("dist.json");
+        let out = girder_ok(&[
+            "bench",
+            "--quick",
+            "--runs",
+            "1",
+            "--only",
+            "dist",
+            "--json",
+            json.to_str().expect("utf-8 temp path"),
+        ]);
+        assert_contains(
+            &out,
+            &[
+                "[dist]",
+                "{msg, I}",
+                "{msg, I, <<1 KiB>>}",
+                "stream, messages/s",
+                "round trip, p99",
+                "dist: Girder<->Girder >= 2x Erlang<->Erlang messages/s",
+            ],
+        );
+        let text = std::fs::read_to_string(&json).expect("the JSON file");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let cases = doc["workloads"][0]["cases"].as_array().expect("cases");
+        assert_eq!(cases.len(), 2);
+        for case in cases {
+            for metric in case["metrics"].as_array().expect("metrics") {
+                let systems = &metric["systems"];
+                assert!(systems["tokio"].is_null(), "no tokio: {metric}");
+                let mixed = metric["key"]
+                    .as_str()
+                    .is_some_and(|k| k.contains(".ge_") || k.contains(".eg_"));
+                if !mixed || expect_erlang() {
+                    let median = systems["girder"]["median"].as_f64();
+                    assert!(median.is_some_and(|m| m > 0.0), "girder: {metric}");
+                }
+                if expect_erlang() {
+                    let median = systems["erlang"]["median"].as_f64();
+                    assert!(median.is_some_and(|m| m > 0.0), "erlang: {metric}");
+                    assert!(
+                        metric["girder_ratio"]["erlang"].as_f64().is_some(),
+                        "{metric}"
+                    );
+                }
+            }
+        }
+        if expect_erlang() {
+            assert_contains(&out, &["girder->erlang stream", "erlang->girder stream"]);
+            let target = doc["targets"]
+                .as_array()
+                .and_then(|t| t.iter().find(|t| t.to_string().contains("Girder<->Girder")))
+                .expect("the dist target");
+            assert!(target.to_string().contains("small:"), "{target}");
+        }
+        let _ = std::fs::remove_file(json);
+    }
 }
 
 mod epmd {
