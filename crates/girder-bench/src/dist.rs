@@ -27,7 +27,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use girder::{Runtime, receive, self_pid, send, yield_now};
+use girder::{Runtime, consume_reductions, receive, self_pid, send};
 use girder_dist::{Cookie, DistNode, NodeConfig, NodeName};
 use girder_term::Term;
 
@@ -150,14 +150,13 @@ async fn ready(node: &DistNode) -> Result<girder::Pid> {
     }
 }
 
-/// Streams `n` messages to `to`, yielding every 1,024 sends (a send does
-/// not charge reductions; BEAM preempts an Erlang sender by its own).
+/// Streams `n` messages to `to`. A send charges a reduction; awaiting
+/// `consume_reductions(0)` after each lets the sender be preempted when
+/// its slice is spent, as BEAM preempts the Erlang sender.
 async fn stream(to: girder::Pid, n: u64, msg: &Msg) {
     for i in 0..n {
         send(to, msg.at(i));
-        if i % 1024 == 1023 {
-            yield_now().await;
-        }
+        consume_reductions(0).await;
     }
 }
 

@@ -198,8 +198,9 @@ impl Workload {
                  the sink answers {ack, Count}; messages per second from the first send to the \
                  ack. Round trip: one message to an echo on the other node and back, each \
                  timed after 1,000 warm-up ones (p50, p99). Each side's own idiom: Erlang ! \
-                 and receive; Girder send of a Term and receive::<Term>, the sender yielding \
-                 every 1,024 sends. tokio has no distribution and is not measured."
+                 and receive; Girder send of a Term and receive::<Term>, the sender awaiting \
+                 consume_reductions(0) after each send so that it is preempted when its \
+                 slice is spent, as BEAM preempts the Erlang sender. tokio has no distribution and is not measured."
             }
         }
     }
