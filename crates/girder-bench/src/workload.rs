@@ -466,6 +466,18 @@ impl Workload {
     /// (Girder <-> Erlang), the figure of the same case whose Erlang
     /// <-> Erlang value it is compared with: `girder bench` shows that
     /// value in the erlang column of its row. `None` for every other figure.
+    ///
+    /// ```
+    /// use girder_bench::{Sizes, System, Workload};
+    /// let case = &Workload::Dist.cases(&Sizes::quick(), 2)[0];
+    /// let keys: Vec<_> = Workload::Dist
+    ///     .metrics(case)
+    ///     .iter()
+    ///     .filter_map(Workload::erlang_baseline)
+    ///     .collect();
+    /// assert_eq!(keys, ["small.rate", "small.rate", "small.p50", "small.p99"]);
+    /// assert!(!Workload::Dist.systems().contains(&System::Tokio));
+    /// ```
     pub fn erlang_baseline(metric: &Metric) -> Option<String> {
         let (case, figure) = metric.key.rsplit_once('.')?;
         let base = match figure {
