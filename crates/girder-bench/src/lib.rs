@@ -5,7 +5,9 @@
 //! `mpsc`/`oneshot` channels, and an Erlang process (`bench/erlang/`,
 //! compiled with `erlc` and run by the real `erl`) — and reports the same
 //! figures in the same line format, so one run on one machine puts them
-//! side by side.
+//! side by side. The `dist` workload (two nodes over loopback) is written
+//! twice, Girder and Erlang, and also pairs a Girder node with an `erl`
+//! node; tokio has no distribution.
 //!
 //! ```
 //! use girder_bench::{Sizes, System, Workload};
