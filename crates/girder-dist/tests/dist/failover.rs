@@ -72,22 +72,54 @@ async fn member(
 async fn ping_from(client: &Member, expect: &str) -> String {
     let scope = client.scope.clone();
     let node = client.g.node.clone();
-    wait_until(&format!("the singleton on {expect}"), || {
-        failover::whereis(&scope, "counter")
-            .and_then(|p| node.external_pid(p))
-            .is_some_and(|e| e.node.as_str() == expect)
-    })
-    .await;
+    let on_expect = {
+        let (scope, node, expect) = (scope.clone(), node.clone(), expect.to_owned());
+        move || {
+            scope
+                .get_members(&pg::atom("counter"))
+                .into_iter()
+                .find(|p| {
+                    node.external_pid(*p)
+                        .is_some_and(|e| e.node.as_str() == expect)
+                })
+        }
+    };
+    let members = {
+        let (scope, node) = (scope.clone(), node.clone());
+        move || {
+            scope
+                .get_members(&pg::atom("counter"))
+                .into_iter()
+                .map(|p| {
+                    node.external_pid(p)
+                        .map(|e| e.to_string())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let deadline = tokio::time::Instant::now() + crate::util::PATIENCE;
+    let target: Pid = loop {
+        if let Some(pid) = on_expect() {
+            break pid;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no instance on {expect}; members seen from {}: {:?}",
+            node.name(),
+            members()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     client.g.spawn(async move {
-        let target: Pid = failover::whereis(&scope, "counter").unwrap();
         let me = node.pid_term(self_pid()).unwrap();
         girder::send(target, Term::tuple([me, Term::atom("ping")]));
         let reply = receive::<Term>()
-            .timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(15))
             .await
             .map(|t| t.to_string())
-            .unwrap_or_else(|| "no reply".into());
+            .unwrap_or_else(|| format!("no reply from {target}; members now {:?}", members()));
         tx.send(reply).unwrap();
     });
     next(&mut rx).await
