@@ -176,9 +176,11 @@ impl Singleton {
     /// call it on every node of the list with the same options and a child
     /// spec that starts the same service. `scope` is the `pg` scope the
     /// instance joins (group `name`, an atom). The manager is not linked to
-    /// the caller; it runs until the runtime stops (and if its supervisor
-    /// gives up restarting the child, the manager exits with the
-    /// supervisor's reason, and the next node takes over).
+    /// the caller; it runs until the runtime stops, until an exit signal
+    /// (other than `normal`) is sent to it with `girder::exit` (it stops
+    /// the child first), or until its supervisor gives up restarting the
+    /// child (it exits with the supervisor's reason). Then the next node
+    /// takes over.
     ///
     /// Erlang: a distributed application's `application:start/1` on each
     /// node of its `distributed` list.
@@ -324,6 +326,14 @@ impl Manager {
                     if self.running.as_ref().map(|r| r.1) == Some(exit.from) {
                         tracing::error!(singleton = %self.name, reason = %exit.reason,
                             "the singleton's supervisor exited; the manager exits");
+                        return exit.reason;
+                    }
+                    if !exit.reason.is_normal() {
+                        // An exit signal from anyone else ends the manager
+                        // as it would a process that does not trap exits
+                        // (OTP's `exit(Pid, shutdown)` of a server): the
+                        // child stops first, and the next node takes over.
+                        self.stop_child().await;
                         return exit.reason;
                     }
                 }

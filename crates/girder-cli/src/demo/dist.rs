@@ -193,6 +193,36 @@ fn take_ticket(client: &DemoNode, dead: Vec<String>) -> Result<(i64, String)> {
     })
 }
 
+/// The number of instances the client's node sees once the group has
+/// settled: a stopped node's member is dropped when its DOWN reaches the
+/// client's scope, which may be just after the new instance's join.
+/// Waits (on the group's events, at most [`PATIENCE`]) for one.
+fn settled_members(client: &DemoNode) -> Result<usize> {
+    let scope = client.scope.clone();
+    client.block_on(async move {
+        let group = pg::atom(SERVICE);
+        let (monitor, _) = scope
+            .monitor(group.clone())
+            .await
+            .map_err(|e| DemoError::new(format!("pg: {e}")))?;
+        let deadline = Instant::now() + PATIENCE;
+        let count = loop {
+            let count = scope.get_members(&group).len();
+            let left = deadline.saturating_duration_since(Instant::now());
+            if count == 1
+                || girder::receive_match(move |e: &PgEvent| e.monitor == monitor)
+                    .timeout(left)
+                    .await
+                    .is_none()
+            {
+                break count;
+            }
+        };
+        let _ = scope.demonitor(monitor).await;
+        Ok(count)
+    })
+}
+
 /// The next start of the service, or an error after [`PATIENCE`].
 fn next_start(started: &std_mpsc::Receiver<(String, Instant)>) -> Result<(String, Instant)> {
     started
@@ -267,7 +297,7 @@ pub(crate) fn run(_args: &DistArgs) -> Result<()> {
     check(extra.is_none(), || {
         format!("an extra instance started: {extra:?}")
     })?;
-    let members = nodes[client].scope.get_members(&pg::atom(SERVICE)).len();
+    let members = settled_members(&nodes[client])?;
     println!();
     row("starts of the service", order.len(), order.join(" -> "));
     row(

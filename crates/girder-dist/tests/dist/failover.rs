@@ -142,7 +142,7 @@ async fn failover_moves_the_singleton_down_the_list() {
     let c = member("c@127.0.0.1", port, &list, false, &started).await;
     assert_eq!(next(&mut starts).await, "a@127.0.0.1");
     assert_eq!(ping_from(&c, "a@127.0.0.1").await, "{pong,'a@127.0.0.1'}");
-    assert_eq!(b.scope.get_members(&pg::atom("counter")).len(), 1);
+    one_instance(&b.scope).await;
     assert_eq!(
         a.singleton.whereis(),
         a.g.handle.whereis("counter"),
@@ -151,11 +151,12 @@ async fn failover_moves_the_singleton_down_the_list() {
     drop(a);
     assert_eq!(next(&mut starts).await, "b@127.0.0.1");
     assert_eq!(ping_from(&c, "b@127.0.0.1").await, "{pong,'b@127.0.0.1'}");
-    assert_eq!(c.scope.get_members(&pg::atom("counter")).len(), 1);
+    one_instance(&c.scope).await;
     drop(b);
     assert_eq!(next(&mut starts).await, "c@127.0.0.1");
     assert_eq!(ping_from(&c, "c@127.0.0.1").await, "{pong,'c@127.0.0.1'}");
     assert!(starts.try_recv().is_err(), "one start per failover");
+    one_instance(&c.scope).await;
     assert!(c.singleton.whereis().unwrap().is_local());
 }
 
@@ -179,7 +180,7 @@ async fn late_nodes_do_not_take_over_unless_asked() {
     let a = member("a@127.0.0.1", port, &list, true, &started2).await;
     assert_eq!(next(&mut starts2).await, "a@127.0.0.1");
     assert_eq!(ping_from(&b, "a@127.0.0.1").await, "{pong,'a@127.0.0.1'}");
-    assert_eq!(b.scope.get_members(&pg::atom("counter")).len(), 1);
+    one_instance(&b.scope).await;
     assert!(starts.try_recv().is_err());
     drop(a);
 }
@@ -302,6 +303,46 @@ async fn members_on(scope: &Scope, group: &Term, node_name: &str, node: &DistNod
             node.external_pid(*p)
                 .is_some_and(|e| e.node.as_str() == node_name)
         })
+    })
+    .await;
+}
+
+/// `exit(Manager, shutdown)` stops this node's part: the child stops, the
+/// manager exits with the reason, and the next node takes over.
+#[tokio::test]
+async fn an_exit_signal_to_the_manager_hands_the_service_on() {
+    let port = free_port();
+    let list = names(&["a@127.0.0.1", "b@127.0.0.1"]);
+    let (started, mut starts) = mpsc::unbounded_channel::<String>();
+    let a = member("a@127.0.0.1", port, &list, false, &started).await;
+    let b = member("b@127.0.0.1", port, &list, false, &started).await;
+    assert_eq!(next(&mut starts).await, "a@127.0.0.1");
+    assert_eq!(ping_from(&b, "a@127.0.0.1").await, "{pong,'a@127.0.0.1'}");
+    let manager = a.singleton.manager();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    a.g.spawn(async move {
+        let m = girder::monitor(manager);
+        girder::exit(manager, girder::ExitReason::Shutdown);
+        let d = girder::receive_match(move |d: &girder::Down| d.monitor == m).await;
+        tx.send(d.reason.to_string()).unwrap();
+    });
+    assert_eq!(next(&mut rx).await, "shutdown");
+    assert_eq!(next(&mut starts).await, "b@127.0.0.1");
+    assert_eq!(ping_from(&b, "b@127.0.0.1").await, "{pong,'b@127.0.0.1'}");
+    let scope = b.scope.clone();
+    wait_until("only b's instance in the group, seen from b", || {
+        scope.get_members(&pg::atom("counter")).len() == 1
+    })
+    .await;
+    assert!(a.scope.get_local_members(&pg::atom("counter")).is_empty());
+    assert!(starts.try_recv().is_err());
+}
+
+/// Waits until `scope` sees exactly one instance (members of a stopped
+/// node or instance are dropped when their DOWN arrives).
+async fn one_instance(scope: &Scope) {
+    wait_until("exactly one instance in the group", || {
+        scope.get_members(&pg::atom("counter")).len() == 1
     })
     .await;
 }
