@@ -249,15 +249,21 @@ async fn restarts_stay_local_until_the_supervisor_gives_up() {
     a.g.handle.send(first, Term::atom("crash"));
     assert_eq!(next(&mut starts).await, "a@127.0.0.1");
     let scope = a.scope.clone();
-    wait_until("the restarted child in the group", || {
-        scope
-            .get_members(&counter)
-            .first()
-            .is_some_and(|p| *p != first)
+    wait_until("only the restarted child in the group", || {
+        let m = scope.get_members(&counter);
+        m.len() == 1 && m[0] != first
     })
     .await;
     let second = a.singleton.whereis().unwrap();
     assert_eq!(a.g.handle.whereis("counter"), Some(second));
+    // b learns of the leave and the join in either order: wait for both.
+    let second_ext = a.g.node.external_pid(second).unwrap();
+    let (scope, node) = (b.scope.clone(), b.g.node.clone());
+    wait_until("b sees only the restarted child", || {
+        let m = scope.get_members(&counter);
+        m.len() == 1 && node.external_pid(m[0]).as_ref() == Some(&second_ext)
+    })
+    .await;
     assert_eq!(ping_from(&b, "a@127.0.0.1").await, "{pong,'a@127.0.0.1'}");
 
     // Crashes past the intensity (3 restarts in 5 s): a gives the service up, b runs it.
