@@ -689,7 +689,10 @@ mod node {
         let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
         let running = Running(child);
         let first = next_line(&mut lines);
-        assert!(first.starts_with(&format!("girder node: {name} ")), "{first}");
+        assert!(
+            first.starts_with(&format!("girder node: {name} ")),
+            "{first}"
+        );
         (running, lines)
     }
 
@@ -726,7 +729,10 @@ mod node {
         let (_epmd, port) = start_epmd();
         let list = "a@127.0.0.1,b@127.0.0.1,c@127.0.0.1";
         let (mut a, mut a_out) = start_failover_node("a@127.0.0.1", port, list);
-        assert_eq!(next_line(&mut a_out), "girder node: failover tickets runs here");
+        assert_eq!(
+            next_line(&mut a_out),
+            "girder node: failover tickets runs here"
+        );
         let (_b, mut b_out) = start_failover_node("b@127.0.0.1", port, list);
         let (_c, _c_out) = start_failover_node("c@127.0.0.1", port, list);
         let (_erl, mut out) = erl(
@@ -753,7 +759,10 @@ mod node {
         a.0.kill().expect("kill -9 the node running the service");
         let _ = a.0.wait();
         assert_eq!(next_line(&mut out), "noconnection");
-        assert_eq!(next_line(&mut b_out), "girder node: failover tickets runs here");
+        assert_eq!(
+            next_line(&mut b_out),
+            "girder node: failover tickets runs here"
+        );
         assert_eq!(next_line(&mut out), "'b@127.0.0.1'");
         assert_eq!(next_line(&mut out), "1", "exactly one instance");
     }
