@@ -289,9 +289,15 @@ pub fn demonitor(monitor: Ref) -> bool {
 #[track_caller]
 pub fn demonitor_flush(monitor: Ref) -> bool {
     let active = demonitor(monitor);
+    if active {
+        // A DOWN enters the mailbox only together with the removal of its
+        // monitor, so an active monitor has none there, and one still in the
+        // outer queue is dropped by `drain` now that the monitor is gone: no
+        // scan of the mailbox (calls stay O(1) with a full mailbox).
+        return true;
+    }
     with_current(|p| {
-        // Signals still in the outer queue are dropped by `drain` because the
-        // monitor is gone; those already delivered are removed here.
+        // The monitor had fired: its DOWN may be queued or delivered.
         p.drain();
         p.local.lock().mailbox.remove_all(|m| {
             m.downcast_ref::<Down>()
