@@ -486,17 +486,8 @@ impl SupervisorState {
     /// child is marked restarting and its id returned, for a retry.
     async fn start_from(&mut self, from: usize) -> Result<(), Arc<str>> {
         for i in from..self.children.len() {
-            if self.children[i].pid().is_some() {
-                continue;
-            }
-            let spec = self.children[i].spec.clone();
-            match self.start(&spec).await {
-                Ok(Some(pid)) => self.children[i].state = State::Running(pid),
-                Ok(None) => self.children[i].state = State::Stopped,
-                Err(_) => {
-                    self.children[i].state = State::Restarting;
-                    return Err(spec.shared_id());
-                }
+            if self.children[i].pid().is_none() {
+                self.start_one(i).await?;
             }
         }
         Ok(())
@@ -546,21 +537,18 @@ impl SupervisorState {
         Action::Noreply
     }
 
+    /// Starts child `i`; on a failure marks it restarting and returns its
+    /// id, for a retry.
     async fn start_one(&mut self, i: usize) -> Result<(), Arc<str>> {
         let spec = self.children[i].spec.clone();
-        match self.start(&spec).await {
-            Ok(Some(pid)) => {
-                self.children[i].state = State::Running(pid);
-                Ok(())
-            }
-            Ok(None) => {
-                self.children[i].state = State::Stopped;
-                Ok(())
-            }
-            Err(_) => {
-                self.children[i].state = State::Restarting;
-                Err(spec.shared_id())
-            }
+        let started = self.start(&spec).await;
+        self.children[i].state = match started {
+            Ok(pid) => pid.map_or(State::Stopped, State::Running),
+            Err(_) => State::Restarting,
+        };
+        match self.children[i].state {
+            State::Restarting => Err(spec.shared_id()),
+            _ => Ok(()),
         }
     }
 
