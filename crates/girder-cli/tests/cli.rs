@@ -35,6 +35,50 @@ fn assert_contains(text: &str, needles: &[&str]) {
     }
 }
 
+/// Kills a child process when dropped, also when a test fails.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Whether `erl` is here; with CI set it must be.
+fn have_erl() -> bool {
+    let found = Command::new("erl")
+        .args(["-noshell", "-eval", "halt()."])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI is set but erl is missing: install erlang-base"
+    );
+    found
+}
+
+/// Starts `girder epmd --port 0` and returns it with the port it chose.
+fn start_epmd() -> (Running, u16) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_girder"))
+        .args(["epmd", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("girder epmd starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let running = Running(child);
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .expect("girder epmd prints its address");
+    let port = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (running, port)
+}
+
 mod help {
     use super::*;
 
@@ -419,55 +463,9 @@ mod bench {
 }
 
 mod epmd {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Child, Command, Stdio};
+    use std::process::Command;
 
     use super::*;
-
-    /// Kills the child process when dropped, also when a test fails.
-    struct Running(Child);
-
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    /// Starts `girder epmd --port 0` and returns it with the port it chose.
-    fn start_epmd() -> (Running, u16) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_girder"))
-            .args(["epmd", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("girder epmd starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let running = Running(child);
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("girder epmd prints its address");
-        let port = line
-            .split("127.0.0.1:")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        (running, port)
-    }
-
-    /// Whether `erl` is here; with CI set it must be.
-    fn have_erl() -> bool {
-        let found = Command::new("erl")
-            .args(["-noshell", "-eval", "halt()."])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            found || std::env::var_os("CI").is_none(),
-            "CI is set but erl is missing: install erlang-base"
-        );
-        found
-    }
 
     #[test]
     fn a_real_erl_node_registers_and_looks_itself_up() {
@@ -519,19 +517,9 @@ mod epmd {
 
 mod node {
     use std::io::{BufRead, BufReader, Lines};
-    use std::process::{Child, ChildStdout, Command, Stdio};
+    use std::process::{ChildStdout, Command, Stdio};
 
     use super::*;
-
-    /// Kills the child process when dropped, also when a test fails.
-    struct Running(Child);
-
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 
     /// A port that was free a moment ago on 127.0.0.1.
     fn free_port() -> u16 {
@@ -539,19 +527,6 @@ mod node {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port")
-    }
-
-    /// Whether `erl` is here; with CI set it must be.
-    fn have_erl() -> bool {
-        let found = Command::new("erl")
-            .args(["-noshell", "-eval", "halt()."])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            found || std::env::var_os("CI").is_none(),
-            "CI is set but erl is missing: install erlang-base"
-        );
-        found
     }
 
     /// Starts `girder node --name NAME --cookie c` with `ERL_EPMD_PORT=P`
@@ -694,25 +669,6 @@ mod node {
             "{first}"
         );
         (running, lines)
-    }
-
-    /// `girder epmd --port 0`, and the port it chose.
-    fn start_epmd() -> (Running, u16) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_girder"))
-            .args(["epmd", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("girder epmd starts");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
-        let running = Running(child);
-        let line = next_line(&mut lines);
-        let port = line
-            .split("127.0.0.1:")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        (running, port)
     }
 
     /// Three `girder node` OS processes (a, b, c, with girder's EPMD) run
