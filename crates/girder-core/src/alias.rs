@@ -97,7 +97,7 @@ impl fmt::Debug for Alias {
 #[track_caller]
 pub fn alias() -> Alias {
     let reference = make_ref();
-    with_current(|p| p.local.lock().extra().aliases.push(reference));
+    with_current(|p| p.local().extra().aliases.push(reference));
     Alias {
         pid: self_pid(),
         reference,
@@ -116,7 +116,7 @@ pub fn unalias(alias: Alias) -> bool {
         // Take in what already arrived while the alias was active: those
         // messages were sent (and delivered) before the unalias.
         p.drain();
-        let mut local = p.local.lock();
+        let mut local = p.local();
         let Some(extra) = local.extra.as_mut() else {
             return false;
         };

@@ -71,11 +71,12 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
 }
 
 fn snapshot(pcb: &Pcb) -> ProcessInfo {
-    let local = pcb.local.lock();
-    let (queued, queued_messages, queued_bytes) = pcb.signals.inspect(|q| {
+    let local = pcb.local();
+    let (queued, queued_messages, queued_bytes) = {
+        let q = local.queued();
         let messages = q.iter().filter(|s| matches!(s, Signal::Message(_))).count();
         (q.len(), messages, q.heap_bytes())
-    });
+    };
     let status = match pcb.status.load(Ordering::Relaxed) {
         RUNNING => Status::Running,
         EXITING => Status::Exiting,

@@ -10,8 +10,10 @@
 //! `recv_marker` optimisation), so a call stays O(1) however full the
 //! mailbox is.
 //!
-//! Only the owning process touches its mailbox (through the PCB's local lock,
-//! which `process_info` may also take to read).
+//! The mailbox sits under the lock of the process's signal queue
+//! ([`crate::signal_queue`]): a sender appends a message straight to it when
+//! no control signal is queued ahead; only the owning process takes messages
+//! out; `process_info` reads its length.
 
 use crate::lazy_deque::LazyDeque;
 use crate::signal::Envelope;

@@ -49,8 +49,8 @@ pub fn make_ref() -> Ref {
     try_with_current(|pcb| {
         if let Some(pcb) = pcb {
             // Whatever is already queued predates the reference.
-            pcb.drain();
-            let mut local = pcb.local.lock();
+            let mut local = pcb.local();
+            pcb.take_signals(&mut local);
             let seq = local.mailbox.next_seq();
             let marks = &mut local.extra().marks;
             if marks.len() == MAX_MARKS {
@@ -85,7 +85,7 @@ impl Scan {
     /// (and forgets the mark); no-op without one.
     fn start_at_mark(&mut self, r: Ref) {
         with_current(|pcb| {
-            let mut local = pcb.local.lock();
+            let mut local = pcb.local();
             if let Some(extra) = local.extra.as_mut() {
                 if let Some(i) = extra.marks.iter().position(|(m, _)| *m == r) {
                     let (_, seq) = extra.marks.remove(i);
@@ -104,27 +104,20 @@ impl Scan {
             if yield_if_exhausted(cx) {
                 return Poll::Pending;
             }
-            for round in 0..2 {
-                let mut local = pcb.local.lock();
-                let (scanned, hit) = local.mailbox.take_first(self.cursor, &mut select);
-                reductions::charge(scanned as u32);
-                if let Some(hit) = hit {
-                    return Poll::Ready(hit);
-                }
-                self.cursor = local.mailbox.next_seq();
-                drop(local);
-                // Take in what arrived during this poll, then look once more.
-                if round == 0 {
-                    if !pcb.signals.has_pending() {
-                        // Nothing new: a second look would find nothing.
-                        break;
-                    }
-                    if pcb.drain().is_some() {
-                        // The process must exit; the driver ends it.
-                        return Poll::Pending;
-                    }
-                }
+            // One lock: take in what arrived, then look for the message.
+            let mut local = pcb.local();
+            if pcb.take_signals(&mut local).is_some() {
+                // The process must exit; the driver ends it.
+                return Poll::Pending;
             }
+            let (scanned, hit) = local.mailbox.take_first(self.cursor, &mut select);
+            reductions::charge(scanned as u32);
+            if let Some(hit) = hit {
+                return Poll::Ready(hit);
+            }
+            // The next message wakes the process.
+            self.cursor = local.mailbox.next_seq();
+            local.wait(cx.waker());
             Poll::Pending
         })
     }
@@ -173,8 +166,9 @@ impl<T> Pattern<T> for AnyMessage {
 }
 
 /// Waits for the first message of type `T` for which `pred` holds. Erlang
-/// `receive Pattern when Guard -> … end`. The predicate must not use the
-/// mailbox itself (it runs while the mailbox is locked).
+/// `receive Pattern when Guard -> … end`. The predicate must not send to
+/// the receiving process or use its mailbox (it runs while the process's
+/// signal queue is locked).
 pub fn receive_match<T, P>(pred: P) -> Receive<T, P>
 where
     T: Send + 'static,

@@ -107,7 +107,7 @@ pub fn register(name: impl AsRef<str>, pid: Pid) -> Result<(), RegisterError> {
         let Some(pcb) = s.table.get(pid) else {
             return Err(no_proc);
         };
-        let mut local = pcb.local.lock();
+        let mut local = pcb.local();
         if pcb.is_exited() {
             return Err(no_proc);
         }
@@ -135,7 +135,7 @@ pub fn unregister(name: impl AsRef<str>) -> bool {
             return false;
         };
         if let Some(pcb) = s.table.get(pid) {
-            if let Some(extra) = pcb.local.lock().extra.as_mut() {
+            if let Some(extra) = pcb.local().extra.as_mut() {
                 extra.name = None;
             }
         }

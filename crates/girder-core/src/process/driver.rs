@@ -4,8 +4,9 @@
 //!
 //! 1. makes the process current on this thread (for `self_pid`, `receive`,
 //!    reductions) and starts a time slice;
-//! 2. drains the outer signal queue — a kill or an untrapped exit signal ends
-//!    the process here, *before* its future runs again;
+//! 2. if a control signal is queued, acts on the queued signals — a kill or
+//!    an untrapped exit signal ends the process here, *before* its future
+//!    runs again (messages alone wait for the process's next receive);
 //! 3. polls the user's future inside `catch_unwind`: a panic ends the process
 //!    with `Panic(message)` and the scheduler thread lives on;
 //! 4. on exit, drops the user's future first (its destructors run while the
@@ -93,7 +94,7 @@ where
     let budget_at_start = reductions::budget();
     pcb.status.store(RUNNING, Ordering::Relaxed);
 
-    let exit = match pcb.drain() {
+    let exit = match pcb.drain_control() {
         Some(reason) => Some(reason),
         None => match state.as_mut().project() {
             StateProj::Running { fut } => match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
@@ -110,6 +111,7 @@ where
             StateProj::Done => Some(ExitReason::Normal),
         },
     };
+    super::flush_drops();
 
     // Only the owner adds to its counter: a plain load and store.
     let spent = budget_at_start.saturating_sub(reductions::budget());

@@ -32,6 +32,28 @@ use crate::{ExitReason, IntoExitReason, Pid, Ref};
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<Pcb>>> = const { RefCell::new(None) };
+    static DROP_LATER: RefCell<Vec<crate::signal::Envelope>> = const { RefCell::new(Vec::new()) };
+    /// Whether `DROP_LATER` holds anything (checked after every poll; a
+    /// `Cell<bool>` costs no lazy-initialisation check).
+    static HAS_DROPS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Messages dropped while their receiver's lock is held (to an inactive
+/// alias) are dropped by [`flush_drops`] once it is released: a destructor
+/// may send to that very process.
+pub(crate) fn drop_later(msg: crate::signal::Envelope) {
+    DROP_LATER.with(|d| d.borrow_mut().push(msg));
+    HAS_DROPS.with(|h| h.set(true));
+}
+
+/// Drops what [`drop_later`] kept (the driver calls it after each poll).
+#[inline]
+pub(crate) fn flush_drops() {
+    if !HAS_DROPS.with(|h| h.replace(false)) {
+        return;
+    }
+    let msgs = DROP_LATER.with(|d| std::mem::take(&mut *d.borrow_mut()));
+    drop(msgs);
 }
 
 /// Makes a process current for the duration of a poll: moves the driver's
@@ -211,7 +233,7 @@ pub fn link(pid: Pid) {
     if pid == me {
         return;
     }
-    let added = with_current(|p| p.local.lock().extra().links.insert(pid));
+    let added = with_current(|p| p.local().extra().links.insert(pid));
     if added {
         with_shared(|s| s.send_signal(pid, Signal::control(Control::Link { from: me })));
     }
@@ -228,8 +250,7 @@ pub fn unlink(pid: Pid) {
     reductions::charge(5);
     let me = self_pid();
     let removed = with_current(|p| {
-        p.local
-            .lock()
+        p.local()
             .extra
             .as_mut()
             .is_some_and(|e| e.links.remove(&pid))
@@ -250,7 +271,7 @@ pub fn monitor(pid: Pid) -> Ref {
     reductions::charge(5);
     let me = self_pid();
     let monitor = Ref::fresh();
-    with_current(|p| p.local.lock().extra().monitors.insert(monitor, pid));
+    with_current(|p| p.local().extra().monitors.insert(monitor, pid));
     with_shared(|s| s.send_signal(pid, Signal::control(Control::Monitor { from: me, monitor })));
     monitor
 }
@@ -263,8 +284,7 @@ pub fn monitor(pid: Pid) -> Ref {
 pub fn demonitor(monitor: Ref) -> bool {
     reductions::charge(5);
     let target = with_current(|p| {
-        p.local
-            .lock()
+        p.local()
             .extra
             .as_mut()
             .and_then(|e| e.monitors.remove(&monitor))
@@ -298,8 +318,9 @@ pub fn demonitor_flush(monitor: Ref) -> bool {
     }
     with_current(|p| {
         // The monitor had fired: its DOWN may be queued or delivered.
-        p.drain();
-        p.local.lock().mailbox.remove_all(|m| {
+        let mut local = p.local();
+        p.take_signals(&mut local);
+        local.mailbox.remove_all(|m| {
             m.downcast_ref::<Down>()
                 .is_some_and(|d| d.monitor == monitor)
         });

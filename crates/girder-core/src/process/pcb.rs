@@ -1,15 +1,12 @@
 //! The process control block: everything about a process that outlives a
 //! single poll and that other processes may reach through its pid.
 //!
-//! Two locks, always taken in this order when both are needed:
-//!
-//! 1. `local` — the owner's state: mailbox (inner queue) and the
-//!    rarely used `Extra` (links, monitors, name, receive marks, pending
-//!    exit). Only the owner writes it; `process_info` and `register` read and
-//!    update it briefly from other threads.
-//! 2. `signals` — the outer signal queue ([`crate::signal_queue`]). Any
-//!    thread pushes to it; the owner drains it into `local` at its
-//!    scheduling points.
+//! One lock, `signals` ([`crate::signal_queue`]), guards both the signals
+//! other threads push and the owner's state, [`Local`]: mailbox (erts'
+//! inner queue) and the rarely used `Extra` (links, monitors, name, receive
+//! marks, pending exit). Only the owner takes signals out and changes its
+//! links and monitors; `process_info` and `register` read and update `Local`
+//! briefly from other threads.
 //!
 //! `status` is a hint for `process_info`; `dying` is set once a signal has
 //! decided the process must exit, so the driver ends it at once.
@@ -18,11 +15,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
-use parking_lot::Mutex;
-
 use crate::mailbox::Mailbox;
 use crate::signal::{Control, Down, Exit, Signal};
-use crate::signal_queue::SignalQueue;
+use crate::signal_queue::{CONTROL, Guard, MESSAGE, Owner, SignalQueue};
 use crate::{ExitReason, Pid, Ref};
 
 /// `process_info` status values, stored in `Pcb::status`.
@@ -39,10 +34,10 @@ const EXITED: u8 = 4;
 pub(crate) struct Pcb {
     /// The pid's number (a PCB is always local).
     number: u64,
-    pub(crate) local: Mutex<Local>,
-    pub(crate) signals: SignalQueue<Signal>,
+    /// Signals pushed by anyone, and the owner's `Local`, under one lock.
+    pub(crate) signals: SignalQueue<Signal, Local>,
     pub(crate) status: AtomicU8,
-    /// `DYING | TRAP_EXIT | EXITED`.
+    /// `DYING | TRAP_EXIT | EXITED`; written only by the owner.
     flags: AtomicU8,
     pub(crate) reductions: AtomicU64,
     /// Centiseconds since the runtime started (coarse clock; wraps after
@@ -52,6 +47,9 @@ pub(crate) struct Pcb {
     /// words (saturating).
     task_words: u16,
 }
+
+/// The lock on a PCB's signal queue and `Local` (derefs to `Local`).
+pub(crate) type LocalGuard<'a> = Guard<'a, Signal, Local>;
 
 #[derive(Default)]
 pub(crate) struct Local {
@@ -81,6 +79,17 @@ pub(crate) struct Extra {
 
 pub(crate) const MAX_MARKS: usize = 8;
 
+impl Owner<Signal> for Local {
+    fn deliver(&mut self, sig: Signal) {
+        // `Pcb::push` gives every control signal the `CONTROL` kind, so only
+        // messages are delivered straight to the mailbox.
+        debug_assert!(matches!(sig, Signal::Message(_)));
+        if let Signal::Message(m) = sig {
+            self.mailbox.push(m);
+        }
+    }
+}
+
 impl Local {
     pub(crate) fn extra(&mut self) -> &mut Extra {
         self.extra.get_or_insert_with(Default::default)
@@ -92,8 +101,7 @@ impl Pcb {
         debug_assert!(pid.is_local());
         Pcb {
             number: pid.number(),
-            local: Mutex::new(Local::default()),
-            signals: SignalQueue::new(),
+            signals: SignalQueue::new(Local::default()),
             status: AtomicU8::new(RUNNABLE),
             flags: AtomicU8::new(0),
             reductions: AtomicU64::new(0),
@@ -121,12 +129,20 @@ impl Pcb {
 
     /// Sets `trap_exit` (owner only); returns the previous value.
     pub(crate) fn set_trap_exit(&self, on: bool) -> bool {
-        let old = if on {
-            self.flags.fetch_or(TRAP_EXIT, Ordering::Relaxed)
+        let old = self.flags.load(Ordering::Relaxed);
+        let new = if on {
+            old | TRAP_EXIT
         } else {
-            self.flags.fetch_and(!TRAP_EXIT, Ordering::Relaxed)
+            old & !TRAP_EXIT
         };
+        self.flags.store(new, Ordering::Relaxed);
         old & TRAP_EXIT != 0
+    }
+
+    /// Sets a flag. Only the owner writes `flags`: a plain load and store.
+    fn set_flag(&self, flag: u8) {
+        let old = self.flags.load(Ordering::Relaxed);
+        self.flags.store(old | flag, Ordering::Relaxed);
     }
 
     /// The process has exited (set under the local lock).
@@ -135,42 +151,71 @@ impl Pcb {
     }
 
     pub(crate) fn set_exited(&self) {
-        self.flags.fetch_or(EXITED, Ordering::Relaxed);
+        self.set_flag(EXITED);
+    }
+
+    /// Locks the PCB: its `Local`, and the signals queued for it.
+    #[inline]
+    pub(crate) fn local(&self) -> LocalGuard<'_> {
+        self.signals.lock()
     }
 
     /// Pushes a signal. Hands it back if the process has exited.
     pub(crate) fn push(&self, sig: Signal) -> Result<(), Signal> {
-        if self.signals.push(sig)? {
-            let _ = self.status.compare_exchange(
-                WAITING,
-                RUNNABLE,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
+        let kind = match sig {
+            Signal::Message(_) => MESSAGE,
+            Signal::Control(_) => CONTROL,
+        };
+        if self.signals.push(sig, kind)? {
+            // A hint for `process_info` only: a plain load and store (a
+            // race with the owner's own status store is harmless).
+            if self.status.load(Ordering::Relaxed) == WAITING {
+                self.status.store(RUNNABLE, Ordering::Relaxed);
+            }
         }
         Ok(())
     }
 
-    /// Moves every pending signal out of the outer queue and acts on it.
-    /// Runs on the owner's thread. Returns the exit reason if a signal
-    /// decided that the process must exit (the rest stay queued for the exit
-    /// path).
-    pub(crate) fn drain(&self) -> Option<ExitReason> {
+    /// Between polls: acts on queued signals if a control signal is among
+    /// them (messages alone wait for the next receive). Runs on the owner's
+    /// thread. Returns the exit reason if a signal decided that the process
+    /// must exit.
+    #[inline]
+    pub(crate) fn drain_control(&self) -> Option<ExitReason> {
         if self.is_dying() {
-            return self.local.lock().extra().pending_exit.clone();
+            return self.local().extra().pending_exit.clone();
         }
-        if !self.signals.has_pending() {
+        if self.signals.pending() & CONTROL == 0 {
             return None;
         }
-        let mut local = self.local.lock();
+        self.drain()
+    }
+
+    /// Moves every pending signal out of the queue and acts on it. Runs on
+    /// the owner's thread. Returns the exit reason if a signal decided that
+    /// the process must exit (the rest stay queued for the exit path).
+    pub(crate) fn drain(&self) -> Option<ExitReason> {
+        let mut local = self.local();
+        self.take_signals(&mut local)
+    }
+
+    /// [`Pcb::drain`] with the lock already held (a receive takes it once to
+    /// move signals in and pick its message).
+    pub(crate) fn take_signals(&self, local: &mut LocalGuard<'_>) -> Option<ExitReason> {
+        if self.is_dying() {
+            return local.extra().pending_exit.clone();
+        }
+        if !local.has_queued() {
+            return None;
+        }
         let mut exit = None;
-        self.signals.drain(|sig| {
+        local.take(|local, sig| {
             match sig {
                 Signal::Message(m) => local.mailbox.push(m),
                 Signal::Control(c) => {
-                    if let Some(reason) = self.handle_control(&mut local, *c) {
+                    if let Some(reason) = self.handle_control(local, *c) {
                         local.extra().pending_exit = Some(reason.clone());
-                        self.flags.fetch_or(DYING, Ordering::Relaxed);
+                        self.set_flag(DYING);
                         exit = Some(reason);
                         return ControlFlow::Break(());
                     }
@@ -253,6 +298,10 @@ impl Pcb {
                     .is_some_and(|e| e.aliases.contains(&alias));
                 if active {
                     local.mailbox.push(msg);
+                } else {
+                    // Dropped once the lock is released: its destructor
+                    // may send to this very process.
+                    super::drop_later(msg);
                 }
                 None
             }

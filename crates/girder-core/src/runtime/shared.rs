@@ -116,7 +116,7 @@ impl Shared {
         }
         if opts.link.is_some() || opts.monitor.is_some() || opts.on_exit.is_some() {
             // Nobody can signal the child yet: its pid is not out.
-            let mut local = pcb.local.lock();
+            let mut local = pcb.local();
             local.extra().on_exit = opts.on_exit.take();
             if let Some(parent) = opts.link {
                 local.extra().links.insert(parent);
@@ -129,7 +129,7 @@ impl Shared {
         // can run, so the child's exit can never be missed (atomic spawn).
         if opts.link.is_some() || opts.monitor.is_some() {
             crate::process::with_current(|parent| {
-                let mut local = parent.local.lock();
+                let mut local = parent.local();
                 let extra = local.extra();
                 if opts.link.is_some() {
                     extra.links.insert(pid);
@@ -205,14 +205,10 @@ impl Shared {
     /// table and the registry, then tell its links and monitors.
     pub(crate) fn exit_process(&self, pcb: &Arc<Pcb>, reason: ExitReason) {
         let pid = pcb.pid();
-        let (extra, pending, mailbox, waker) = {
-            let mut local = pcb.local.lock();
+        let ((extra, mailbox), pending, waker) = pcb.signals.close(|local| {
             pcb.set_exited();
-            let extra = local.extra.take();
-            let mailbox = local.mailbox.clear();
-            let (pending, waker) = pcb.signals.close();
-            (extra, pending, mailbox, waker)
-        };
+            (local.extra.take(), local.mailbox.clear())
+        });
         // Messages and the waker (a reference to our own task) are dropped
         // outside the locks.
         drop((mailbox, waker));

@@ -241,6 +241,30 @@ crate::girder_test!(
     }
 );
 
+girder_test!(
+    /// Messages do not wake a process that is not receiving (they wait for
+    /// its next receive, counted in its queue), but an exit signal queued
+    /// behind them does: a sleeping process dies of it at once, not when its
+    /// 60 s sleep ends.
+    exit_signal_behind_unread_messages_ends_a_process_that_is_not_receiving,
+    async {
+        let root = self_pid();
+        let (b, watch) = spawn_monitor(async move {
+            send(root, Ready);
+            girder_core::sleep(std::time::Duration::from_secs(60)).await;
+        });
+        receive::<Ready>().await;
+        for i in 0..3u32 {
+            send(b, i);
+        }
+        let queued = girder_core::process_info(b).map(|i| i.message_queue_len);
+        assert_eq!(queued, Some(3));
+        exit(b, boom());
+        let down = receive_match(move |d: &Down| d.monitor == watch).await;
+        assert_eq!(down.reason, boom());
+    }
+);
+
 /// Public types are the auto-trait shape users rely on.
 #[test]
 fn public_types_are_send_sync_and_copy_where_expected() {
