@@ -25,8 +25,8 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use super::CurrentGuard;
 use super::pcb::{EXITING, Pcb, RUNNING, WAITING};
-use super::{CurrentGuard, with_current};
 use crate::reason::panic_message;
 use crate::runtime::with_shared;
 use crate::scheduler::reductions;
@@ -42,9 +42,7 @@ pin_project! {
 
 pin_project! {
     pub(crate) struct Driver<F> {
-        // `None` only while the driver is being polled (the PCB is then the
-        // thread's current process).
-        pcb: Option<Arc<Pcb>>,
+        pcb: Arc<Pcb>,
         waker_stored: bool,
         #[pin]
         state: State<F>,
@@ -54,7 +52,7 @@ pin_project! {
 impl<F> Driver<F> {
     pub(crate) fn new(pcb: Arc<Pcb>, fut: F) -> Driver<F> {
         Driver {
-            pcb: Some(pcb),
+            pcb,
             waker_stored: false,
             state: State::Running { fut },
         }
@@ -70,12 +68,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
-        // The PCB moves into the thread's "current process" slot for the
-        // poll and back afterwards: no reference-count traffic per poll.
-        let _current = CurrentGuard::enter(this.pcb);
-        let mut state = this.state;
-        let waker_stored = this.waker_stored;
-        with_current(|pcb| poll_process(pcb, state.as_mut(), waker_stored, cx))
+        // The PCB is the thread's current process for the poll (no
+        // reference-count traffic per poll).
+        let pcb: &Arc<Pcb> = this.pcb;
+        let _current = CurrentGuard::enter(pcb);
+        poll_process(pcb, this.state, this.waker_stored, cx)
     }
 }
 

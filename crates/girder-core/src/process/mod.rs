@@ -20,8 +20,9 @@ pub(crate) mod driver;
 pub(crate) mod pcb;
 pub(crate) mod table;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use self::pcb::Pcb;
@@ -31,7 +32,11 @@ use crate::signal::{Control, Down, Signal};
 use crate::{ExitReason, IntoExitReason, Pid, Ref};
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<Pcb>>> = const { RefCell::new(None) };
+    /// The process being polled on this thread, null between polls. Set
+    /// only by a [`CurrentGuard`], from an `Arc<Pcb>` the guard borrows. A
+    /// `Cell` of a pointer: reading it is one load, no lazy-initialisation
+    /// check and no borrow flag, on every runtime call a process makes.
+    static CURRENT: Cell<*const Pcb> = const { Cell::new(std::ptr::null()) };
     static DROP_LATER: RefCell<Vec<crate::signal::Envelope>> = const { RefCell::new(Vec::new()) };
     /// Whether `DROP_LATER` holds anything (checked after every poll; a
     /// `Cell<bool>` costs no lazy-initialisation check).
@@ -56,39 +61,53 @@ pub(crate) fn flush_drops() {
     drop(msgs);
 }
 
-/// Makes a process current for the duration of a poll: moves the driver's
-/// `Arc<Pcb>` into the thread's slot, and back when dropped (also when
-/// unwinding).
+/// Makes a process current for the duration of a poll: points the thread's
+/// slot at the driver's PCB, and restores what was there when dropped (also
+/// when unwinding). The guard borrows the driver's `Arc<Pcb>`, so the PCB
+/// outlives it.
 pub(crate) struct CurrentGuard<'a> {
-    home: &'a mut Option<Arc<Pcb>>,
-    previous: Option<Arc<Pcb>>,
+    previous: *const Pcb,
+    _pcb: PhantomData<&'a Pcb>,
 }
 
 impl<'a> CurrentGuard<'a> {
-    pub(crate) fn enter(home: &'a mut Option<Arc<Pcb>>) -> CurrentGuard<'a> {
-        let pcb = home.take();
-        debug_assert!(pcb.is_some(), "a driver is polled once at a time");
-        let previous = CURRENT.with(|c| c.replace(pcb));
-        CurrentGuard { home, previous }
+    #[inline]
+    pub(crate) fn enter(pcb: &'a Arc<Pcb>) -> CurrentGuard<'a> {
+        let previous = CURRENT.with(|c| c.replace(Arc::as_ptr(pcb)));
+        CurrentGuard {
+            previous,
+            _pcb: PhantomData,
+        }
     }
 }
 
 impl Drop for CurrentGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
-        let previous = self.previous.take();
-        *self.home = CURRENT.with(|c| c.replace(previous));
+        CURRENT.with(|c| c.set(self.previous));
     }
 }
 
 /// Runs `f` with the current process, if there is one.
-pub(crate) fn try_with_current<R>(f: impl FnOnce(Option<&Arc<Pcb>>) -> R) -> R {
-    CURRENT.with(|c| f(c.borrow().as_ref()))
+#[inline]
+pub(crate) fn try_with_current<R>(f: impl FnOnce(Option<&Pcb>) -> R) -> R {
+    let current = CURRENT.with(Cell::get);
+    // SAFETY: `CURRENT` is null or was set by a `CurrentGuard` that is still
+    // alive on this thread: guards are created and dropped in nested order
+    // on the stack of the poll that runs us (drop restores the previous
+    // value, also when unwinding), and each borrows the driver's `Arc<Pcb>`
+    // for its whole life, so the PCB is alive for this call. The reference
+    // cannot escape `f` (its lifetime is that of the call), and a PCB is
+    // only ever shared (`&`), never mutated through a unique reference.
+    let pcb = unsafe { current.as_ref() };
+    f(pcb)
 }
 
 /// Runs `f` with the current process; panics outside a process.
+#[inline]
 #[track_caller]
-pub(crate) fn with_current<R>(f: impl FnOnce(&Arc<Pcb>) -> R) -> R {
-    CURRENT.with(|c| match c.borrow().as_ref() {
+pub(crate) fn with_current<R>(f: impl FnOnce(&Pcb) -> R) -> R {
+    try_with_current(|pcb| match pcb {
         Some(pcb) => f(pcb),
         None => panic!("girder: this operation must run inside a girder process"),
     })

@@ -1,7 +1,6 @@
 //! One scheduler thread: its run queue, LIFO slot, and find-work loop.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -20,11 +19,37 @@ pub(crate) struct WorkerCtx {
 }
 
 thread_local! {
-    static WORKER: RefCell<Option<Rc<WorkerCtx>>> = const { RefCell::new(None) };
+    /// The scheduler running on this thread, null elsewhere. Set by `run`
+    /// for the life of its `WorkerCtx` (a `WorkerSlot` clears it, also when
+    /// unwinding). A `Cell` of a pointer: one load on every wake-up.
+    static WORKER: Cell<*const WorkerCtx> = const { Cell::new(std::ptr::null()) };
 }
 
+#[inline]
 fn with_worker<R>(f: impl FnOnce(Option<&WorkerCtx>) -> R) -> R {
-    WORKER.with(|w| f(w.borrow().as_deref()))
+    let worker = WORKER.with(Cell::get);
+    // SAFETY: `WORKER` is null or points at the `WorkerCtx` owned by the
+    // `run` call below on this thread, which clears it (through
+    // `WorkerSlot`'s drop, also when unwinding) before that context is
+    // dropped; `f` runs on this thread within that time, and the reference
+    // cannot escape it. The context is only ever shared (`&`).
+    f(unsafe { worker.as_ref() })
+}
+
+/// Points `WORKER` at a context for as long as it lives.
+struct WorkerSlot;
+
+impl WorkerSlot {
+    fn enter(ctx: &WorkerCtx) -> WorkerSlot {
+        WORKER.with(|w| w.set(ctx));
+        WorkerSlot
+    }
+}
+
+impl Drop for WorkerSlot {
+    fn drop(&mut self) {
+        WORKER.with(|w| w.set(std::ptr::null()));
+    }
 }
 
 /// The schedule hook of every process task: a wake-up from this runtime's
@@ -68,15 +93,16 @@ pub(crate) fn push_new(shared: &Arc<Shared>, runnable: Runnable) {
 
 /// Runs scheduler `index` until the runtime shuts down.
 pub(crate) fn run(shared: Arc<Shared>, index: usize, local: Worker<Runnable>) {
-    let ctx = Rc::new(WorkerCtx {
+    let ctx = WorkerCtx {
         shared,
         index,
         local,
         lifo: Cell::new(None),
-    });
-    WORKER.with(|w| *w.borrow_mut() = Some(ctx.clone()));
-    ctx.main_loop();
-    WORKER.with(|w| *w.borrow_mut() = None);
+    };
+    {
+        let _slot = WorkerSlot::enter(&ctx);
+        ctx.main_loop();
+    }
     // Processes still queued here are dropped with their futures.
     drop(ctx.lifo.take());
     while ctx.local.pop().is_some() {}
