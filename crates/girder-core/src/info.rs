@@ -93,7 +93,8 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
     if let Some(e) = extra {
         memory += size_of::<Extra>()
             + e.links.capacity() * size_of::<Pid>()
-            + (e.monitors.len() + e.monitored_by.len()) * 48;
+            + e.monitors.heap_bytes()
+            + e.monitored_by.heap_bytes();
     }
     ProcessInfo {
         pid: pcb.pid(),
@@ -106,8 +107,8 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
             v.sort();
             v
         }),
-        monitors: extra.map_or_else(Vec::new, |e| e.monitors.values().copied().collect()),
-        monitored_by: extra.map_or_else(Vec::new, |e| e.monitored_by.values().copied().collect()),
+        monitors: extra.map_or_else(Vec::new, |e| e.monitors.values()),
+        monitored_by: extra.map_or_else(Vec::new, |e| e.monitored_by.values()),
         registered_name: extra.and_then(|e| e.name.as_deref().map(str::to_owned)),
         trap_exit: pcb.traps_exits(),
         spawned_at: Duration::from_millis(u64::from(pcb.spawned_at) * 10),

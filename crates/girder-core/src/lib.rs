@@ -78,6 +78,7 @@ mod pid;
 mod process;
 mod reason;
 mod receive;
+mod ref_map;
 mod registry;
 mod runtime;
 mod scheduler;

@@ -11,11 +11,12 @@
 //! `status` is a hint for `process_info`; `dying` is set once a signal has
 //! decided the process must exit, so the driver ends it at once.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use crate::mailbox::Mailbox;
+use crate::ref_map::RefMap;
 use crate::signal::{Control, Down, Exit, Signal};
 use crate::signal_queue::{CONTROL, Guard, MESSAGE, Owner, SignalQueue};
 use crate::{ExitReason, Pid, Ref};
@@ -62,10 +63,10 @@ pub(crate) struct Local {
 pub(crate) struct Extra {
     pub(crate) links: HashSet<Pid>,
     /// Monitors this process holds: reference → monitored process.
-    pub(crate) monitors: BTreeMap<Ref, Pid>,
+    pub(crate) monitors: RefMap,
     /// Monitors on this process: reference → watching process. Ordered, so
     /// `DOWN`s go out in the order the monitors were made.
-    pub(crate) monitored_by: BTreeMap<Ref, Pid>,
+    pub(crate) monitored_by: RefMap,
     pub(crate) name: Option<std::sync::Arc<str>>,
     /// Receive marks: a reference and the mailbox sequence number at the
     /// moment it was made. A few at most; the oldest falls off.
