@@ -15,23 +15,50 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 
 use super::pcb::Pcb;
 use crate::Pid;
 
 const SHARDS: usize = 64;
 
+/// Slots freed from another thread wait in their shard's `dead` list until
+/// this many have gathered (or the shard's home thread spawns again).
+const DEAD_BATCH: usize = 64;
+
 #[derive(Default)]
 struct Slab {
     /// Each slot: its current generation, and the process in it, if any.
     slots: Vec<(u32, Option<Arc<Pcb>>)>,
     free: Vec<u32>,
-    live: usize,
+}
+
+impl Slab {
+    /// Empties a slot; the next process there gets the next generation.
+    fn free(&mut self, slot: usize) -> Option<Arc<Pcb>> {
+        let entry = self.slots.get_mut(slot)?;
+        let pcb = entry.1.take()?;
+        entry.0 = entry.0.wrapping_add(1);
+        self.free.push(slot as u32);
+        Some(pcb)
+    }
+}
+
+#[derive(Default)]
+struct Shard {
+    slab: RwLock<Slab>,
+    /// Slots of processes that exited on a thread other than the shard's
+    /// home thread: freed in a batch, by the home thread when it next
+    /// spawns, or by whoever adds the `DEAD_BATCH`th.
+    dead: Mutex<Vec<u32>>,
+    /// `dead.len()`, readable without the lock.
+    dead_count: AtomicUsize,
+    /// Live processes (exited ones waiting in `dead` are not counted).
+    live: AtomicUsize,
 }
 
 pub(crate) struct ProcessTable {
-    shards: Box<[RwLock<Slab>]>,
+    shards: Box<[Shard]>,
     /// Hands each thread a different starting shard.
     next_home: AtomicUsize,
 }
@@ -42,9 +69,9 @@ thread_local! {
 
 impl ProcessTable {
     pub(crate) fn new() -> ProcessTable {
-        let shards: Box<[RwLock<Slab>]> = (0..SHARDS).map(|_| RwLock::default()).collect();
+        let shards: Box<[Shard]> = (0..SHARDS).map(|_| Shard::default()).collect();
         // Slot 0 of shard 0 is `<0.0.0>`, the runtime's own pid: never a process.
-        shards[0].write().slots.push((0, None));
+        shards[0].slab.write().slots.push((0, None));
         ProcessTable {
             shards,
             next_home: AtomicUsize::new(0),
@@ -56,18 +83,30 @@ impl ProcessTable {
         (id % SHARDS, id / SHARDS, pid.serial())
     }
 
-    /// Takes a free slot, builds the PCB for its pid with `make`, and stores
-    /// it; returns (a clone of) what it stored. One lock acquisition.
-    pub(crate) fn insert_new(&self, make: impl FnOnce(Pid) -> Arc<Pcb>) -> Arc<Pcb> {
-        let shard = HOME.with(|h| {
+    /// This thread's shard: the one it spawns into.
+    fn home(&self) -> usize {
+        HOME.with(|h| {
             let mut home = h.get();
             if home == usize::MAX {
                 home = self.next_home.fetch_add(1, Ordering::Relaxed) % SHARDS;
+                h.set(home);
             }
-            h.set(home);
             home
-        });
-        let mut slab = self.shards[shard].write();
+        })
+    }
+
+    /// Takes a free slot, builds the PCB for its pid with `make`, and stores
+    /// it; returns (a clone of) what it stored. One lock acquisition (two
+    /// when slots freed elsewhere are waiting to be reused).
+    pub(crate) fn insert_new(&self, make: impl FnOnce(Pid) -> Arc<Pcb>) -> Arc<Pcb> {
+        let shard = self.home();
+        let sh = &self.shards[shard];
+        let mut slab = sh.slab.write();
+        let dead = if sh.dead_count.load(Ordering::Relaxed) > 0 {
+            Some(take_dead(sh, &mut slab))
+        } else {
+            None
+        };
         let slot = match slab.free.pop() {
             Some(slot) => slot as usize,
             None => {
@@ -76,7 +115,7 @@ impl ProcessTable {
             }
         };
         let generation = slab.slots[slot].0;
-        slab.live += 1;
+        sh.live.fetch_add(1, Ordering::Relaxed);
         let pid = Pid::from_parts(
             crate::LOCAL_NODE,
             (slot * SHARDS + shard) as u32,
@@ -84,6 +123,9 @@ impl ProcessTable {
         );
         let pcb = make(pid);
         slab.slots[slot].1 = Some(pcb.clone());
+        drop(slab);
+        // The freed PCBs are dropped outside the lock.
+        drop(dead);
         pcb
     }
 
@@ -92,58 +134,97 @@ impl ProcessTable {
     }
 
     /// Runs `f` on the PCB without cloning its `Arc` (the hot send path).
+    /// A process that has exited is not found, even while its slot waits to
+    /// be freed.
     pub(crate) fn with<R>(&self, pid: Pid, f: impl FnOnce(Option<&Arc<Pcb>>) -> R) -> R {
         let (shard, slot, generation) = Self::locate(pid);
-        let slab = self.shards[shard].read();
+        let slab = self.shards[shard].slab.read();
         let pcb = slab
             .slots
             .get(slot)
             .filter(|(g, _)| *g == generation)
-            .and_then(|(_, p)| p.as_ref());
+            .and_then(|(_, p)| p.as_ref())
+            .filter(|p| !p.is_exited());
         f(pcb)
     }
 
-    /// Frees the slot of `pid`; the next process there gets a new serial.
-    pub(crate) fn remove(&self, pid: Pid) -> Option<Arc<Pcb>> {
+    /// Frees the slot of `pid` (which has exited); the next process there
+    /// gets a new serial. On the shard's home thread at once; from any other
+    /// thread the slot joins the shard's `dead` list, so exits on another
+    /// core do not take the spawning thread's shard lock one by one.
+    pub(crate) fn remove(&self, pid: Pid) {
         let (shard, slot, generation) = Self::locate(pid);
-        let mut slab = self.shards[shard].write();
-        let entry = slab.slots.get_mut(slot)?;
-        if entry.0 != generation {
-            return None;
+        let sh = &self.shards[shard];
+        if shard == self.home() {
+            let freed = {
+                let mut slab = sh.slab.write();
+                if slab.slots.get(slot).is_none_or(|(g, _)| *g != generation) {
+                    return;
+                }
+                slab.free(slot)
+            };
+            if freed.is_some() {
+                sh.live.fetch_sub(1, Ordering::Relaxed);
+            }
+            return;
         }
-        let pcb = entry.1.take();
-        entry.0 = entry.0.wrapping_add(1);
-        slab.free.push(slot as u32);
-        slab.live -= 1;
-        pcb
+        sh.live.fetch_sub(1, Ordering::Relaxed);
+        let batch = {
+            let mut dead = sh.dead.lock();
+            dead.push(slot as u32);
+            sh.dead_count.store(dead.len(), Ordering::Relaxed);
+            if dead.len() < DEAD_BATCH {
+                return;
+            }
+            drop(dead);
+            let mut slab = sh.slab.write();
+            take_dead(sh, &mut slab)
+        };
+        drop(batch);
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.read().live).sum()
+        self.shards
+            .iter()
+            .map(|s| s.live.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Every live pid, sorted.
     pub(crate) fn pids(&self) -> Vec<Pid> {
-        let mut all = Vec::with_capacity(self.len());
-        for s in self.shards.iter() {
-            all.extend(
-                s.read()
-                    .slots
-                    .iter()
-                    .filter_map(|(_, p)| p.as_ref().map(|p| p.pid())),
-            );
-        }
+        let mut all: Vec<Pid> = self.all().iter().map(|p| p.pid()).collect();
         all.sort_unstable();
         all
     }
 
+    /// Every live process.
     pub(crate) fn all(&self) -> Vec<Arc<Pcb>> {
         let mut all = Vec::new();
         for s in self.shards.iter() {
-            all.extend(s.read().slots.iter().filter_map(|(_, p)| p.clone()));
+            all.extend(
+                s.slab
+                    .read()
+                    .slots
+                    .iter()
+                    .filter_map(|(_, p)| p.as_ref().filter(|p| !p.is_exited()).cloned()),
+            );
         }
         all
     }
+}
+
+/// Frees every slot in the shard's `dead` list (the caller holds the slab's
+/// write lock); returns the PCBs, to be dropped after the lock.
+fn take_dead(sh: &Shard, slab: &mut Slab) -> Vec<Arc<Pcb>> {
+    let slots = {
+        let mut dead = sh.dead.lock();
+        sh.dead_count.store(0, Ordering::Relaxed);
+        std::mem::take(&mut *dead)
+    };
+    slots
+        .into_iter()
+        .filter_map(|slot| slab.free(slot as usize))
+        .collect()
 }
 
 #[cfg(test)]
@@ -155,7 +236,7 @@ mod tests {
         let t = ProcessTable::new();
         let a = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
         assert!(t.get(a).is_some());
-        assert!(t.remove(a).is_some());
+        t.remove(a);
         assert!(t.get(a).is_none());
         let b = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
         assert_eq!(a.id(), b.id(), "same slot");
@@ -164,8 +245,40 @@ mod tests {
             t.get(a).is_none(),
             "the stale pid does not reach the new process"
         );
-        assert!(t.remove(a).is_none());
+        t.remove(a);
         assert_eq!(t.len(), 1);
         assert_eq!(t.pids(), vec![b]);
+    }
+
+    /// Exits on another thread free their slots in batches: the exited
+    /// process is gone at once (not found, not counted), and its slot is
+    /// reused, with a new serial, once the home thread spawns again.
+    #[test]
+    fn exits_on_another_thread_free_their_slots_later() {
+        let t = Arc::new(ProcessTable::new());
+        let pcbs: Vec<Arc<Pcb>> = (0..10)
+            .map(|_| t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))))
+            .collect();
+        let pids: Vec<Pid> = pcbs.iter().map(|p| p.pid()).collect();
+        assert_eq!(t.len(), 10);
+        let t2 = t.clone();
+        std::thread::spawn(move || {
+            for pcb in pcbs {
+                pcb.set_exited();
+                t2.remove(pcb.pid());
+            }
+        })
+        .join()
+        .expect("remover");
+        assert_eq!(t.len(), 0);
+        assert!(pids.iter().all(|&p| t.get(p).is_none()));
+        assert!(t.pids().is_empty());
+        let again = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
+        assert!(
+            pids.iter().any(|p| p.id() == again.id()),
+            "a slot freed by another thread is reused"
+        );
+        assert!(!pids.contains(&again), "with a new serial");
+        assert_eq!(t.pids(), vec![again]);
     }
 }

@@ -75,20 +75,14 @@ pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) 
     }
 }
 
-/// Queues a newly spawned process at the back of the spawner's run queue
-/// (Erlang runs the spawner on), or in the injector from outside.
+/// Queues a newly spawned process. On one of this runtime's schedulers it
+/// takes the LIFO slot, as tokio does: it runs as soon as the spawner waits
+/// or yields, on the same core, while its PCB and future are still in the
+/// cache (the process the slot held goes to the back of the run queue, where
+/// idle schedulers may steal it). Only work that lands in a stealable queue
+/// wakes a sleeping scheduler. From outside, the injector.
 pub(crate) fn push_new(shared: &Arc<Shared>, runnable: Runnable) {
-    let rejected = with_worker(|w| match w {
-        Some(w) if Arc::ptr_eq(&w.shared, shared) => {
-            w.local.push(runnable);
-            None
-        }
-        _ => Some(runnable),
-    });
-    if let Some(runnable) = rejected {
-        shared.injector.push(runnable);
-    }
-    shared.idle.notify_one();
+    schedule(shared, runnable, false);
 }
 
 /// Runs scheduler `index` until the runtime shuts down.
