@@ -1,6 +1,6 @@
-//! The mailbox (erts' inner signal queue): the messages a process has taken
-//! from its outer queue and not yet received, in arrival order, each tagged
-//! with a sequence number.
+//! The mailbox (erts' inner signal queue): the messages delivered to a
+//! process and not yet received, in arrival order, each tagged with a
+//! sequence number.
 //!
 //! Sequence numbers make selective receive cheap to resume: a receive that
 //! found nothing remembers how far it scanned and, when woken, looks only at

@@ -4,8 +4,8 @@
 //!
 //! A name maps to at most one pid and a pid has at most one name; the name
 //! is released when the process exits. Lock order: the registry lock, then a
-//! PCB's local lock (the exit path takes them one after the other, never
-//! nested the other way).
+//! PCB's lock (its signal queue's; the exit path takes them one after the
+//! other, never nested the other way).
 
 use std::collections::HashMap;
 use std::fmt;

@@ -146,7 +146,8 @@ impl Pcb {
         self.flags.store(old | flag, Ordering::Relaxed);
     }
 
-    /// The process has exited (set under the local lock).
+    /// The process has exited (set under the PCB's lock, when its signal
+    /// queue closes).
     pub(crate) fn is_exited(&self) -> bool {
         self.flags.load(Ordering::Relaxed) & EXITED != 0
     }
