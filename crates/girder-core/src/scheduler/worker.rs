@@ -76,13 +76,31 @@ pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) 
 }
 
 /// Queues a newly spawned process. On one of this runtime's schedulers it
-/// takes the LIFO slot, as tokio does: it runs as soon as the spawner waits
-/// or yields, on the same core, while its PCB and future are still in the
-/// cache (the process the slot held goes to the back of the run queue, where
-/// idle schedulers may steal it). Only work that lands in a stealable queue
-/// wakes a sleeping scheduler. From outside, the injector.
+/// takes the LIFO slot if that is free, as tokio does: a spawner that then
+/// waits for its child (`spawn_monitor` and the `DOWN`, an awaited task)
+/// runs it at once on the same core, while its PCB and future are in the
+/// cache. Otherwise it goes to the back of the run queue (Erlang runs the
+/// spawner on), where idle schedulers may steal it; a spawner of many does
+/// not push each earlier child out of the slot. From outside, the injector.
 pub(crate) fn push_new(shared: &Arc<Shared>, runnable: Runnable) {
-    schedule(shared, runnable, false);
+    let rejected = with_worker(|w| match w {
+        Some(w) if Arc::ptr_eq(&w.shared, shared) => {
+            match w.lifo.take() {
+                None => w.lifo.set(Some(runnable)),
+                Some(held) => {
+                    w.lifo.set(Some(held));
+                    w.local.push(runnable);
+                    shared.idle.notify_one();
+                }
+            }
+            None
+        }
+        _ => Some(runnable),
+    });
+    if let Some(runnable) = rejected {
+        shared.injector.push(runnable);
+        shared.idle.notify_one();
+    }
 }
 
 /// Runs scheduler `index` until the runtime shuts down.
