@@ -40,7 +40,7 @@ thread_local! {
     static DROP_LATER: RefCell<Vec<crate::signal::Envelope>> = const { RefCell::new(Vec::new()) };
     /// Whether `DROP_LATER` holds anything (checked after every poll; a
     /// `Cell<bool>` costs no lazy-initialisation check).
-    static HAS_DROPS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static HAS_DROPS: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Messages dropped while their receiver's lock is held (to an inactive

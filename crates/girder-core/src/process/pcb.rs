@@ -184,10 +184,7 @@ impl Pcb {
     /// must exit.
     #[inline]
     pub(crate) fn drain_control(&self) -> Option<ExitReason> {
-        if self.is_dying() {
-            return self.local().extra().pending_exit.clone();
-        }
-        if self.signals.pending() & CONTROL == 0 {
+        if !self.is_dying() && self.signals.pending() & CONTROL == 0 {
             return None;
         }
         self.drain()

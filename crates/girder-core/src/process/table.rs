@@ -190,9 +190,23 @@ impl ProcessTable {
             .sum()
     }
 
+    /// Runs `f` on every live process (not on exited ones whose slot waits
+    /// to be freed), one shard's read lock at a time.
+    fn for_each_live(&self, mut f: impl FnMut(&Arc<Pcb>)) {
+        for s in self.shards.iter() {
+            let slab = s.slab.read();
+            for pcb in slab.slots.iter().filter_map(|(_, p)| p.as_ref()) {
+                if !pcb.is_exited() {
+                    f(pcb);
+                }
+            }
+        }
+    }
+
     /// Every live pid, sorted.
     pub(crate) fn pids(&self) -> Vec<Pid> {
-        let mut all: Vec<Pid> = self.all().iter().map(|p| p.pid()).collect();
+        let mut all = Vec::with_capacity(self.len());
+        self.for_each_live(|p| all.push(p.pid()));
         all.sort_unstable();
         all
     }
@@ -200,15 +214,7 @@ impl ProcessTable {
     /// Every live process.
     pub(crate) fn all(&self) -> Vec<Arc<Pcb>> {
         let mut all = Vec::new();
-        for s in self.shards.iter() {
-            all.extend(
-                s.slab
-                    .read()
-                    .slots
-                    .iter()
-                    .filter_map(|(_, p)| p.as_ref().filter(|p| !p.is_exited()).cloned()),
-            );
-        }
+        self.for_each_live(|p| all.push(p.clone()));
         all
     }
 }

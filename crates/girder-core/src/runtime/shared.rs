@@ -210,7 +210,7 @@ impl Shared {
             (local.extra.take(), local.mailbox.clear())
         });
         // Messages and the waker (a reference to our own task) are dropped
-        // outside the locks.
+        // outside the lock.
         drop((mailbox, waker));
         let mut extra = extra;
         for sig in pending {

@@ -52,17 +52,39 @@ impl Drop for WorkerSlot {
     }
 }
 
-/// The schedule hook of every process task: a wake-up from this runtime's
-/// own scheduler goes to the LIFO slot (or, for a yield, the back of the local
-/// queue); any other goes through the injector.
-pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) {
+/// Where a runnable process goes on its scheduler.
+#[derive(Clone, Copy)]
+enum Place {
+    /// The LIFO slot; the process it held goes to the run queue.
+    Lifo,
+    /// The LIFO slot if it is free, else the back of the run queue.
+    LifoIfFree,
+    /// The back of the run queue.
+    Back,
+}
+
+/// Queues `runnable` on this thread's scheduler at `place`, or in the
+/// injector when this thread is not one of `shared`'s schedulers. Work that
+/// lands in a stealable queue wakes a sleeping scheduler.
+fn enqueue(shared: &Arc<Shared>, runnable: Runnable, place: Place) {
     let rejected = with_worker(|w| match w {
         Some(w) if Arc::ptr_eq(&w.shared, shared) => {
-            if yielded {
-                w.local.push(runnable);
-                shared.idle.notify_one();
-            } else if let Some(previous) = w.lifo.replace(Some(runnable)) {
-                w.local.push(previous);
+            let to_queue = match place {
+                Place::Back => Some(runnable),
+                Place::Lifo => w.lifo.replace(Some(runnable)),
+                Place::LifoIfFree => match w.lifo.take() {
+                    None => {
+                        w.lifo.set(Some(runnable));
+                        None
+                    }
+                    held => {
+                        w.lifo.set(held);
+                        Some(runnable)
+                    }
+                },
+            };
+            if let Some(r) = to_queue {
+                w.local.push(r);
                 shared.idle.notify_one();
             }
             None
@@ -75,6 +97,14 @@ pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) 
     }
 }
 
+/// The schedule hook of every process task: a wake-up from this runtime's
+/// own scheduler goes to the LIFO slot (or, for a yield, the back of the local
+/// queue); any other goes through the injector.
+pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) {
+    let place = if yielded { Place::Back } else { Place::Lifo };
+    enqueue(shared, runnable, place);
+}
+
 /// Queues a newly spawned process. On one of this runtime's schedulers it
 /// takes the LIFO slot if that is free, as tokio does: a spawner that then
 /// waits for its child (`spawn_monitor` and the `DOWN`, an awaited task)
@@ -83,24 +113,7 @@ pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) 
 /// spawner on), where idle schedulers may steal it; a spawner of many does
 /// not push each earlier child out of the slot. From outside, the injector.
 pub(crate) fn push_new(shared: &Arc<Shared>, runnable: Runnable) {
-    let rejected = with_worker(|w| match w {
-        Some(w) if Arc::ptr_eq(&w.shared, shared) => {
-            match w.lifo.take() {
-                None => w.lifo.set(Some(runnable)),
-                Some(held) => {
-                    w.lifo.set(Some(held));
-                    w.local.push(runnable);
-                    shared.idle.notify_one();
-                }
-            }
-            None
-        }
-        _ => Some(runnable),
-    });
-    if let Some(runnable) = rejected {
-        shared.injector.push(runnable);
-        shared.idle.notify_one();
-    }
+    enqueue(shared, runnable, Place::LifoIfFree);
 }
 
 /// Runs scheduler `index` until the runtime shuts down.
