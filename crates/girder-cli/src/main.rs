@@ -13,10 +13,12 @@ mod demo;
 mod epmd;
 mod node;
 
-/// The `girder` binary runs on mimalloc (see Cargo.toml); an application
-/// built on Girder chooses its own allocator.
+/// The `girder` binary runs on mimalloc (`girder::Mimalloc`, feature
+/// `mimalloc`): Girder allocates per process and per message, and
+/// mimalloc's thread-local free lists keep spawn and exit off a shared arena
+/// lock. An application built on Girder chooses its own allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: girder::Mimalloc = girder::Mimalloc;
 
 use std::process::ExitCode;
 

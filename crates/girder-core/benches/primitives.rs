@@ -1,6 +1,7 @@
 #![allow(missing_docs)]
 //! Criterion benchmarks of girder-core's primitives, one group per
-//! primitive. Run: `cargo bench -p girder-core --bench primitives`.
+//! primitive. Run: `cargo bench -p girder-core --features mimalloc --bench
+//! primitives` (the allocator a production binary would pick).
 //!
 //! The side-by-side comparison with Erlang and tokio is `girder bench`; these
 //! track the runtime's own costs from commit to commit.
@@ -11,8 +12,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 // The allocator a production binary would pick; glibc malloc returns pages
 // to the kernel and re-faults them on every spawn burst.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: girder_core::Mimalloc = girder_core::Mimalloc;
 use girder_core::{
     Down, Handle, Pid, Runtime, cancel_timer, make_ref, receive, receive_match, self_pid, send,
     send_after, spawn, spawn_monitor, yield_now,

@@ -69,6 +69,8 @@
 //! libraries directly.
 
 mod alias;
+#[cfg(feature = "mimalloc")]
+mod allocator;
 mod blocking;
 pub mod dist;
 mod info;
@@ -89,6 +91,8 @@ mod timer;
 mod watchdog;
 
 pub use crate::alias::{Alias, alias, unalias};
+#[cfg(feature = "mimalloc")]
+pub use crate::allocator::Mimalloc;
 pub use crate::blocking::blocking;
 pub use crate::info::{ProcessInfo, Status, process_info, processes};
 pub use crate::pid::{LOCAL_NODE, Pid, Ref};
