@@ -8,7 +8,7 @@
 
 use std::any::Any;
 
-use crate::signal::{Control, Signal};
+use crate::signal::{Control, Down, Signal};
 use crate::{ExitReason, Pid, Ref};
 
 /// A signal crossing a node boundary, in the vocabulary of the distribution
@@ -85,21 +85,24 @@ impl Signal {
     pub(crate) fn into_remote(self) -> RemoteSignal {
         match self {
             Signal::Message(m) => RemoteSignal::Message(m),
+            Signal::Down(d) => {
+                let Down {
+                    monitor,
+                    pid,
+                    reason,
+                } = *d;
+                RemoteSignal::Down {
+                    monitor,
+                    pid,
+                    reason,
+                }
+            }
             Signal::Control(c) => match *c {
                 Control::Exit { from, reason, link } => RemoteSignal::Exit { from, reason, link },
                 Control::Link { from } => RemoteSignal::Link { from },
                 Control::Unlink { from } => RemoteSignal::Unlink { from },
                 Control::Monitor { from, monitor } => RemoteSignal::Monitor { from, monitor },
                 Control::Demonitor { from, monitor } => RemoteSignal::Demonitor { from, monitor },
-                Control::Down {
-                    monitor,
-                    pid,
-                    reason,
-                } => RemoteSignal::Down {
-                    monitor,
-                    pid,
-                    reason,
-                },
                 Control::AliasMessage { alias, msg } => RemoteSignal::AliasMessage { alias, msg },
             },
         }
@@ -123,11 +126,7 @@ impl Signal {
                 monitor,
                 pid,
                 reason,
-            } => Signal::control(Control::Down {
-                monitor,
-                pid,
-                reason,
-            }),
+            } => Signal::down(monitor, pid, reason),
             RemoteSignal::AliasMessage { alias, msg } => {
                 Signal::control(Control::AliasMessage { alias, msg })
             }

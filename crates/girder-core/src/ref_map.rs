@@ -5,27 +5,32 @@
 //! call, every `spawn_monitor` monitors a child until it exits. A `BTreeMap`
 //! allocates a node of eleven entries when its first entry goes in and frees
 //! it when its last goes out, so each call paid an allocation and a free on
-//! both sides. A `RefMap` is a vector sorted by reference while small (it
-//! keeps its buffer when emptied), and a `BTreeMap` past [`SMALL`] entries,
+//! both sides. A `RefMap` is a vector sorted by reference while small (one
+//! entry inline, so the child of a `spawn_monitor` allocates nothing for it;
+//! a spilled buffer is kept when emptied), and a `BTreeMap` past [`SMALL`] entries,
 //! where a vector's removals would shift too much. Both iterate in reference
 //! order, which is the order the monitors were made.
 
 use std::collections::BTreeMap;
 
+use smallvec::SmallVec;
+
 use crate::{Pid, Ref};
+
+type Entries = SmallVec<[(Ref, Pid); 1]>;
 
 /// Entries kept in a sorted vector before the map becomes a `BTreeMap`.
 const SMALL: usize = 32;
 
 #[derive(Debug)]
 pub(crate) enum RefMap {
-    Small(Vec<(Ref, Pid)>),
+    Small(Entries),
     Large(BTreeMap<Ref, Pid>),
 }
 
 impl Default for RefMap {
     fn default() -> RefMap {
-        RefMap::Small(Vec::new())
+        RefMap::Small(Entries::new())
     }
 }
 
@@ -91,7 +96,8 @@ impl RefMap {
     /// Heap bytes held (for `process_info`'s memory).
     pub(crate) fn heap_bytes(&self) -> usize {
         match self {
-            RefMap::Small(v) => v.capacity() * size_of::<(Ref, Pid)>(),
+            RefMap::Small(v) if v.spilled() => v.capacity() * size_of::<(Ref, Pid)>(),
+            RefMap::Small(_) => 0,
             // A B-tree node per eleven entries, about.
             RefMap::Large(m) => m.len() * 48,
         }
@@ -100,7 +106,7 @@ impl RefMap {
 
 /// The entries of a [`RefMap`], in reference order.
 pub(crate) enum IntoIter {
-    Small(std::vec::IntoIter<(Ref, Pid)>),
+    Small(smallvec::IntoIter<[(Ref, Pid); 1]>),
     Large(std::collections::btree_map::IntoIter<Ref, Pid>),
 }
 

@@ -46,6 +46,11 @@ pub struct Down {
 pub(crate) enum Signal {
     /// An ordinary message.
     Message(Envelope),
+    /// A process the receiver monitors exited. Boxed as the message it
+    /// becomes: if the monitor is still active when the receiver takes it
+    /// in, the box moves into the mailbox as it is (one allocation per
+    /// `DOWN`, not a signal box and then a message box).
+    Down(Box<Down>),
     /// Any other signal; boxed so a queue slot stays two words.
     Control(Box<Control>),
 }
@@ -68,12 +73,6 @@ pub(crate) enum Control {
     Monitor { from: Pid, monitor: Ref },
     /// `from` stopped monitoring the receiver.
     Demonitor { from: Pid, monitor: Ref },
-    /// A process the receiver monitors exited.
-    Down {
-        monitor: Ref,
-        pid: Pid,
-        reason: ExitReason,
-    },
     /// A message sent to one of the receiver's aliases: delivered only if
     /// the alias is still active when the receiver takes the signal in.
     AliasMessage { alias: Ref, msg: Envelope },
@@ -82,6 +81,14 @@ pub(crate) enum Control {
 impl Signal {
     pub(crate) fn control(c: Control) -> Signal {
         Signal::Control(Box::new(c))
+    }
+
+    pub(crate) fn down(monitor: Ref, pid: Pid, reason: ExitReason) -> Signal {
+        Signal::Down(Box::new(Down {
+            monitor,
+            pid,
+            reason,
+        }))
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use crate::mailbox::Mailbox;
 use crate::ref_map::RefMap;
-use crate::signal::{Control, Down, Exit, Signal};
+use crate::signal::{Control, Exit, Signal};
 use crate::signal_queue::{CONTROL, Guard, MESSAGE, Owner, SignalQueue};
 use crate::{ExitReason, Pid, Ref};
 
@@ -166,7 +166,7 @@ impl Pcb {
     pub(crate) fn push(&self, sig: Signal) -> Result<(), Signal> {
         let kind = match sig {
             Signal::Message(_) => MESSAGE,
-            Signal::Control(_) => CONTROL,
+            Signal::Down(_) | Signal::Control(_) => CONTROL,
         };
         if self.signals.push(sig, kind)? {
             // A hint for `process_info` only: a plain load and store (a
@@ -211,6 +211,17 @@ impl Pcb {
         local.take(|local, sig| {
             match sig {
                 Signal::Message(m) => local.mailbox.push(m),
+                Signal::Down(down) => {
+                    // A DOWN for a monitor already removed by demonitor is
+                    // dropped.
+                    let active = local
+                        .extra
+                        .as_mut()
+                        .is_some_and(|e| e.monitors.remove(&down.monitor).is_some());
+                    if active {
+                        local.mailbox.push(down);
+                    }
+                }
                 Signal::Control(c) => {
                     if let Some(reason) = self.handle_control(local, *c) {
                         local.extra().pending_exit = Some(reason.clone());
@@ -268,25 +279,6 @@ impl Pcb {
             Control::Demonitor { monitor, .. } => {
                 if let Some(e) = local.extra.as_mut() {
                     e.monitored_by.remove(&monitor);
-                }
-                None
-            }
-            Control::Down {
-                monitor,
-                pid,
-                reason,
-            } => {
-                // A DOWN for a monitor already removed by demonitor is dropped.
-                let active = local
-                    .extra
-                    .as_mut()
-                    .is_some_and(|e| e.monitors.remove(&monitor).is_some());
-                if active {
-                    local.mailbox.push(Box::new(Down {
-                        monitor,
-                        pid,
-                        reason,
-                    }));
                 }
                 None
             }

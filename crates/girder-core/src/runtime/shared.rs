@@ -189,14 +189,9 @@ impl Shared {
                     link: true,
                 }),
             ),
-            Control::Monitor { from, monitor } => self.send_signal(
-                from,
-                Signal::control(Control::Down {
-                    monitor,
-                    pid: to,
-                    reason: ExitReason::Noproc,
-                }),
-            ),
+            Control::Monitor { from, monitor } => {
+                self.send_signal(from, Signal::down(monitor, to, ExitReason::Noproc))
+            }
             _ => {}
         }
     }
@@ -277,14 +272,7 @@ impl Shared {
                 );
             }
             for (monitor, watcher) in extra.monitored_by {
-                self.send_signal(
-                    watcher,
-                    Signal::control(Control::Down {
-                        monitor,
-                        pid,
-                        reason: reason.clone(),
-                    }),
-                );
+                self.send_signal(watcher, Signal::down(monitor, pid, reason.clone()));
             }
             for (monitor, target) in extra.monitors {
                 self.send_signal(
