@@ -15,6 +15,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crossbeam_utils::CachePadded;
 use parking_lot::{Mutex, RwLock};
 
 use super::pcb::Pcb;
@@ -23,7 +24,7 @@ use crate::Pid;
 const SHARDS: usize = 64;
 
 /// Slots freed from another thread wait in their shard's `dead` list until
-/// this many have gathered (or the shard's home thread spawns again).
+/// this many have gathered; then that thread frees them all at once.
 const DEAD_BATCH: usize = 64;
 
 #[derive(Default)]
@@ -44,17 +45,38 @@ impl Slab {
     }
 }
 
+/// One shard. What its home thread writes at every spawn (the slab and its
+/// lock, `home_live`) and what other threads write at every exit (`remote`)
+/// sit on separate cache lines: in a spawn burst whose processes run and
+/// exit on another core, neither core's writes evict the other's lines.
 #[derive(Default)]
+#[repr(align(128))]
 struct Shard {
     slab: RwLock<Slab>,
+    /// Processes spawned into this shard less those that exited on its home
+    /// thread (written by the thread whose home it is; by several only when
+    /// more than `SHARDS` threads spawn).
+    home_live: AtomicUsize,
+    remote: CachePadded<Remote>,
+}
+
+/// The part of a shard other threads write.
+#[derive(Default)]
+struct Remote {
     /// Slots of processes that exited on a thread other than the shard's
-    /// home thread: freed in a batch, by the home thread when it next
-    /// spawns, or by whoever adds the `DEAD_BATCH`th.
+    /// home thread, freed in a batch by whoever adds the `DEAD_BATCH`th.
     dead: Mutex<Vec<u32>>,
-    /// `dead.len()`, readable without the lock.
-    dead_count: AtomicUsize,
+    /// Processes of this shard that exited on another thread (their slots
+    /// may still wait in `dead`).
+    exited: AtomicUsize,
+}
+
+impl Shard {
     /// Live processes (exited ones waiting in `dead` are not counted).
-    live: AtomicUsize,
+    fn live(&self) -> usize {
+        let exited = self.remote.exited.load(Ordering::Relaxed);
+        self.home_live.load(Ordering::Relaxed).wrapping_sub(exited)
+    }
 }
 
 pub(crate) struct ProcessTable {
@@ -96,17 +118,12 @@ impl ProcessTable {
     }
 
     /// Takes a free slot, builds the PCB for its pid with `make`, and stores
-    /// it; returns (a clone of) what it stored. One lock acquisition (two
-    /// when slots freed elsewhere are waiting to be reused).
+    /// it; returns (a clone of) what it stored. One lock acquisition, on the
+    /// calling thread's own shard.
     pub(crate) fn insert_new(&self, make: impl FnOnce(Pid) -> Arc<Pcb>) -> Arc<Pcb> {
         let shard = self.home();
         let sh = &self.shards[shard];
         let mut slab = sh.slab.write();
-        let dead = if sh.dead_count.load(Ordering::Relaxed) > 0 {
-            Some(take_dead(sh, &mut slab))
-        } else {
-            None
-        };
         let slot = match slab.free.pop() {
             Some(slot) => slot as usize,
             None => {
@@ -115,7 +132,7 @@ impl ProcessTable {
             }
         };
         let generation = slab.slots[slot].0;
-        sh.live.fetch_add(1, Ordering::Relaxed);
+        sh.home_live.fetch_add(1, Ordering::Relaxed);
         let pid = Pid::from_parts(
             crate::LOCAL_NODE,
             (slot * SHARDS + shard) as u32,
@@ -123,9 +140,6 @@ impl ProcessTable {
         );
         let pcb = make(pid);
         slab.slots[slot].1 = Some(pcb.clone());
-        drop(slab);
-        // The freed PCBs are dropped outside the lock.
-        drop(dead);
         pcb
     }
 
@@ -161,33 +175,38 @@ impl ProcessTable {
                 if slab.slots.get(slot).is_none_or(|(g, _)| *g != generation) {
                     return;
                 }
-                slab.free(slot)
+                let freed = slab.free(slot);
+                if freed.is_some() {
+                    sh.home_live.fetch_sub(1, Ordering::Relaxed);
+                }
+                freed
             };
-            if freed.is_some() {
-                sh.live.fetch_sub(1, Ordering::Relaxed);
-            }
+            // The PCB is dropped outside the lock.
+            drop(freed);
             return;
         }
-        sh.live.fetch_sub(1, Ordering::Relaxed);
-        let batch = {
-            let mut dead = sh.dead.lock();
+        sh.remote.exited.fetch_add(1, Ordering::Relaxed);
+        let slots = {
+            let mut dead = sh.remote.dead.lock();
             dead.push(slot as u32);
-            sh.dead_count.store(dead.len(), Ordering::Relaxed);
             if dead.len() < DEAD_BATCH {
                 return;
             }
-            drop(dead);
-            let mut slab = sh.slab.write();
-            take_dead(sh, &mut slab)
+            std::mem::take(&mut *dead)
         };
-        drop(batch);
+        let freed: Vec<Arc<Pcb>> = {
+            let mut slab = sh.slab.write();
+            slots
+                .into_iter()
+                .filter_map(|slot| slab.free(slot as usize))
+                .collect()
+        };
+        // The PCBs are dropped outside the lock.
+        drop(freed);
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.live.load(Ordering::Relaxed))
-            .sum()
+        self.shards.iter().map(Shard::live).sum()
     }
 
     /// Runs `f` on every live process (not on exited ones whose slot waits
@@ -219,20 +238,6 @@ impl ProcessTable {
     }
 }
 
-/// Frees every slot in the shard's `dead` list (the caller holds the slab's
-/// write lock); returns the PCBs, to be dropped after the lock.
-fn take_dead(sh: &Shard, slab: &mut Slab) -> Vec<Arc<Pcb>> {
-    let slots = {
-        let mut dead = sh.dead.lock();
-        sh.dead_count.store(0, Ordering::Relaxed);
-        std::mem::take(&mut *dead)
-    };
-    slots
-        .into_iter()
-        .filter_map(|slot| slab.free(slot as usize))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,33 +263,49 @@ mod tests {
 
     /// Exits on another thread free their slots in batches: the exited
     /// process is gone at once (not found, not counted), and its slot is
-    /// reused, with a new serial, once the home thread spawns again.
+    /// reused, with a new serial, once a batch has gathered.
     #[test]
-    fn exits_on_another_thread_free_their_slots_later() {
+    fn exits_on_another_thread_free_their_slots_in_batches() {
         let t = Arc::new(ProcessTable::new());
-        let pcbs: Vec<Arc<Pcb>> = (0..10)
+        let pcbs: Vec<Arc<Pcb>> = (0..DEAD_BATCH)
             .map(|_| t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))))
             .collect();
         let pids: Vec<Pid> = pcbs.iter().map(|p| p.pid()).collect();
-        assert_eq!(t.len(), 10);
-        let t2 = t.clone();
-        std::thread::spawn(move || {
-            for pcb in pcbs {
-                pcb.set_exited();
-                t2.remove(pcb.pid());
-            }
-        })
-        .join()
-        .expect("remover");
-        assert_eq!(t.len(), 0);
-        assert!(pids.iter().all(|&p| t.get(p).is_none()));
-        assert!(t.pids().is_empty());
+        assert_eq!(t.len(), DEAD_BATCH);
+        let exit_elsewhere = |pcbs: Vec<Arc<Pcb>>| {
+            let t2 = t.clone();
+            std::thread::spawn(move || {
+                for pcb in pcbs {
+                    pcb.set_exited();
+                    t2.remove(pcb.pid());
+                }
+            })
+            .join()
+            .expect("remover");
+        };
+        let mut pcbs = pcbs;
+        let last = pcbs.split_off(DEAD_BATCH - 1);
+        exit_elsewhere(pcbs);
+        assert_eq!(t.len(), 1);
+        assert!(pids[..DEAD_BATCH - 1].iter().all(|&p| t.get(p).is_none()));
+        assert_eq!(t.pids(), vec![pids[DEAD_BATCH - 1]]);
+        let before_batch = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
+        assert!(
+            pids.iter().all(|p| p.id() != before_batch.id()),
+            "slots wait in the dead list until a batch has gathered"
+        );
+        exit_elsewhere(last);
+        assert_eq!(t.len(), 1);
         let again = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
         assert!(
             pids.iter().any(|p| p.id() == again.id()),
             "a slot freed by another thread is reused"
         );
         assert!(!pids.contains(&again), "with a new serial");
-        assert_eq!(t.pids(), vec![again]);
+        assert_eq!(t.pids(), {
+            let mut v = vec![before_batch, again];
+            v.sort_unstable();
+            v
+        });
     }
 }
