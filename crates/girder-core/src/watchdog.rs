@@ -16,7 +16,12 @@ use std::time::Duration;
 use crate::Pid;
 use crate::runtime::{Shared, with_shared};
 
+/// One scheduler's counters, written at every poll. Each sits on cache
+/// lines of its own (128 bytes: a pair of lines, as the adjacent-line
+/// prefetcher moves them): two schedulers' counters on one line would send
+/// it back and forth between their cores at every poll.
 #[derive(Default)]
+#[repr(align(128))]
 pub(crate) struct WorkerStats {
     polls: AtomicU64,
     /// Process number + 1 of the process being polled; 0 when idle.

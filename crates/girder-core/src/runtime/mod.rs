@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
 
-pub(crate) use self::shared::{OnExit, RUNTIME_PID, Shared, SpawnOpts};
+pub(crate) use self::shared::{OnExit, RUNTIME_PID, RuntimeId, Shared, SpawnOpts};
 use crate::dist::{Distribution, RemoteSignal};
 use crate::signal::{Control, Signal};
 use crate::{ExitReason, IntoExitReason, Pid};
@@ -176,6 +176,7 @@ impl Builder {
             stealers,
             io_rt.handle().clone(),
         ));
+        shared.register();
         let mut threads = Vec::with_capacity(n + 2);
         // `build` returns once every scheduler thread is running, so a
         // runtime never starts with a scheduler that the OS has not yet

@@ -2,8 +2,8 @@
 //! touch more than one process: spawning, delivering signals, and exiting.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use async_task::{ScheduleInfo, WithInfo};
@@ -40,7 +40,22 @@ pub(crate) struct SpawnOpts {
 
 pub(crate) type OnExit = Box<dyn FnOnce(&ExitReason) + Send>;
 
+/// Identifies a runtime for the lifetime of the program (ids are never
+/// reused). A process's schedule hook holds its runtime's id, not an
+/// `Arc<Shared>`: no reference-count traffic on a line every core shares at
+/// each spawn and exit, and no cycle through the tasks of waiting processes.
+pub(crate) type RuntimeId = u64;
+
+static NEXT_RUNTIME_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Every runtime that has not yet been dropped, for the rare wake-up from a
+/// thread that is none of its own (a tokio I/O thread, a foreign thread
+/// holding a waker).
+static RUNTIMES: RwLock<Vec<(RuntimeId, Weak<Shared>)>> = RwLock::new(Vec::new());
+
 pub(crate) struct Shared {
+    /// This runtime's id, held by the schedule hook of its processes.
+    pub(crate) id: RuntimeId,
     pub(crate) config: Config,
     pub(crate) table: ProcessTable,
     pub(crate) registry: Registry,
@@ -67,6 +82,7 @@ impl Shared {
     ) -> Shared {
         let workers = stealers.len();
         Shared {
+            id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
             config,
             table: ProcessTable::new(),
             registry: Registry::default(),
@@ -82,6 +98,41 @@ impl Shared {
             exited: (Mutex::new(()), Condvar::new()),
             system_monitor: Mutex::new(None),
             dist: RwLock::new(None),
+        }
+    }
+
+    /// Makes the runtime findable by id from any thread (see [`RUNTIMES`]);
+    /// it leaves the list when dropped.
+    pub(crate) fn register(self: &Arc<Self>) {
+        RUNTIMES.write().push((self.id, Arc::downgrade(self)));
+    }
+
+    /// Queues a runnable process in the injector, from any thread.
+    pub(crate) fn inject(&self, runnable: Runnable) {
+        self.injector.push(runnable);
+        self.idle.notify_one();
+    }
+
+    /// Queues a process of runtime `id`, woken on a thread that is not one
+    /// of that runtime's schedulers. A process whose runtime is gone is
+    /// dropped (its runtime dropped every other process already).
+    pub(crate) fn inject_by_id(id: RuntimeId, runnable: Runnable) {
+        let runnable = crate::runtime::try_with_shared(|s| match s {
+            Some(s) if s.id == id => {
+                s.inject(runnable);
+                None
+            }
+            _ => Some(runnable),
+        });
+        let Some(runnable) = runnable else { return };
+        let shared = RUNTIMES
+            .read()
+            .iter()
+            .find(|(rid, _)| *rid == id)
+            .and_then(|(_, w)| w.upgrade());
+        match shared {
+            Some(s) => s.inject(runnable),
+            None => drop(runnable),
         }
     }
 
@@ -140,11 +191,11 @@ impl Shared {
             });
         }
         let driver = Driver::new(pcb, future);
-        let shared = self.clone();
+        let runtime = self.id;
         let (runnable, task) = async_task::Builder::new().metadata(pid.number()).spawn(
             move |_| driver,
             WithInfo(move |runnable, info: ScheduleInfo| {
-                worker::schedule(&shared, runnable, info.woken_while_running)
+                worker::schedule(runtime, runnable, info.woken_while_running)
             }),
         );
         task.detach();
@@ -288,6 +339,12 @@ impl Shared {
     }
 }
 
+impl Drop for Shared {
+    fn drop(&mut self) {
+        RUNTIMES.write().retain(|(id, _)| *id != self.id);
+    }
+}
+
 /// async-task's header and schedule closure, approximately: state word,
-/// awaiter waker, vtable pointer, the pid tag, and our `Arc<Shared>`.
+/// awaiter waker, vtable pointer, the pid tag, and our runtime id.
 const TASK_HEADER_BYTES: usize = 64;

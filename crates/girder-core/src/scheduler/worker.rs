@@ -8,7 +8,7 @@ use crossbeam_deque::{Steal, Worker};
 use crossbeam_utils::Backoff;
 
 use super::{GLOBAL_POLL_INTERVAL, MAX_LIFO_POLLS, Runnable, reductions};
-use crate::runtime::Shared;
+use crate::runtime::{RuntimeId, Shared};
 
 /// The scheduler running on this thread.
 pub(crate) struct WorkerCtx {
@@ -63,12 +63,12 @@ enum Place {
     Back,
 }
 
-/// Queues `runnable` on this thread's scheduler at `place`, or in the
-/// injector when this thread is not one of `shared`'s schedulers. Work that
-/// lands in a stealable queue wakes a sleeping scheduler.
-fn enqueue(shared: &Arc<Shared>, runnable: Runnable, place: Place) {
-    let rejected = with_worker(|w| match w {
-        Some(w) if Arc::ptr_eq(&w.shared, shared) => {
+/// Queues `runnable` on this thread's scheduler at `place` if this thread
+/// is one of runtime `runtime`'s schedulers; otherwise hands it back. Work
+/// that lands in a stealable queue wakes a sleeping scheduler.
+fn enqueue_here(runtime: RuntimeId, runnable: Runnable, place: Place) -> Option<Runnable> {
+    with_worker(|w| match w {
+        Some(w) if w.shared.id == runtime => {
             let to_queue = match place {
                 Place::Back => Some(runnable),
                 Place::Lifo => w.lifo.replace(Some(runnable)),
@@ -85,24 +85,22 @@ fn enqueue(shared: &Arc<Shared>, runnable: Runnable, place: Place) {
             };
             if let Some(r) = to_queue {
                 w.local.push(r);
-                shared.idle.notify_one();
+                w.shared.idle.notify_one();
             }
             None
         }
         _ => Some(runnable),
-    });
-    if let Some(runnable) = rejected {
-        shared.injector.push(runnable);
-        shared.idle.notify_one();
-    }
+    })
 }
 
 /// The schedule hook of every process task: a wake-up from this runtime's
 /// own scheduler goes to the LIFO slot (or, for a yield, the back of the local
 /// queue); any other goes through the injector.
-pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) {
+pub(crate) fn schedule(runtime: RuntimeId, runnable: Runnable, yielded: bool) {
     let place = if yielded { Place::Back } else { Place::Lifo };
-    enqueue(shared, runnable, place);
+    if let Some(runnable) = enqueue_here(runtime, runnable, place) {
+        Shared::inject_by_id(runtime, runnable);
+    }
 }
 
 /// Queues a newly spawned process. On one of this runtime's schedulers it
@@ -112,8 +110,10 @@ pub(crate) fn schedule(shared: &Arc<Shared>, runnable: Runnable, yielded: bool) 
 /// cache. Otherwise it goes to the back of the run queue (Erlang runs the
 /// spawner on), where idle schedulers may steal it; a spawner of many does
 /// not push each earlier child out of the slot. From outside, the injector.
-pub(crate) fn push_new(shared: &Arc<Shared>, runnable: Runnable) {
-    enqueue(shared, runnable, Place::LifoIfFree);
+pub(crate) fn push_new(shared: &Shared, runnable: Runnable) {
+    if let Some(runnable) = enqueue_here(shared.id, runnable, Place::LifoIfFree) {
+        shared.inject(runnable);
+    }
 }
 
 /// Runs scheduler `index` until the runtime shuts down.

@@ -190,3 +190,84 @@ fn tracing_reports_spawns_exits_and_crashes() {
         "location missing: {text}"
     );
 }
+
+/// A future that hands its waker to a plain OS thread (no runtime's
+/// thread), which wakes it: the wake-up finds the process's runtime by its
+/// id, and the process runs on.
+struct WokenElsewhere {
+    sent: bool,
+    done: Arc<std::sync::atomic::AtomicBool>,
+    to_thread: std::sync::mpsc::Sender<std::task::Waker>,
+}
+
+impl std::future::Future for WokenElsewhere {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.done.load(Ordering::Acquire) {
+            return std::task::Poll::Ready(());
+        }
+        if !self.sent {
+            self.sent = true;
+            self.to_thread
+                .send(cx.waker().clone())
+                .expect("waker thread alive");
+        }
+        std::task::Poll::Pending
+    }
+}
+
+#[test]
+fn a_wake_up_from_a_foreign_thread_reaches_the_process() {
+    let rt = Runtime::builder()
+        .schedulers(2)
+        .name("foreign")
+        .build()
+        .expect("runtime");
+    let (tx, rx) = std::sync::mpsc::channel::<std::task::Waker>();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    let waker_thread = std::thread::spawn(move || {
+        for waker in rx {
+            flag.store(true, Ordering::Release);
+            waker.wake();
+        }
+    });
+    let out = rt.block_on(async move {
+        WokenElsewhere {
+            sent: false,
+            done,
+            to_thread: tx,
+        }
+        .await;
+        7u32
+    });
+    assert_eq!(out, Ok(7));
+    drop(rt);
+    waker_thread.join().expect("waker thread");
+}
+
+/// A waker that outlives its runtime does nothing harmful when woken: the
+/// runtime is gone, so the process is dropped, not queued anywhere.
+#[test]
+fn a_wake_up_after_the_runtime_is_gone_is_harmless() {
+    let rt = Runtime::builder()
+        .schedulers(1)
+        .name("gone")
+        .build()
+        .expect("runtime");
+    let (tx, rx) = std::sync::mpsc::channel::<std::task::Waker>();
+    rt.spawn(WokenElsewhere {
+        sent: false,
+        done: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        to_thread: tx,
+    });
+    let waker = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the process ran and handed out its waker");
+    drop(rt);
+    waker.wake_by_ref();
+    waker.wake();
+}
