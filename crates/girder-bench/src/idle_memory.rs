@@ -2,14 +2,12 @@
 //!
 //! * `rss`: growth of the OS process's resident set while `n` processes
 //!   are spawned and reach their receive, divided by `n`. Meaningful only
-//!   in a fresh OS process ([`Workload::fresh_process_per_run`]): memory an
-//!   earlier run freed would be reused and not counted.
+//!   in a fresh OS process (`girder bench` runs every run of every case in
+//!   one): memory an earlier run freed would be reused and not counted.
 //! * `process_info` (Girder): `process_info(pid).memory` of one of them.
 //!
 //! The handles the spawner keeps to stop them later (pids, senders) live in
 //! a vector allocated and written before the first reading.
-//!
-//! [`Workload::fresh_process_per_run`]: crate::Workload::fresh_process_per_run
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -205,12 +205,6 @@ impl Workload {
         }
     }
 
-    /// Whether every run must start in a fresh OS process (memory figures
-    /// that an earlier run in the same process would pollute).
-    pub fn fresh_process_per_run(self) -> bool {
-        matches!(self, Workload::IdleMemory)
-    }
-
     /// The cases of this workload for `sizes` on `schedulers` cores.
     pub fn cases(self, sizes: &Sizes, schedulers: usize) -> Vec<Case> {
         let on = |n: usize| {

@@ -2,12 +2,13 @@
 //! process of its own, and keeping every run's figures.
 //!
 //! Girder and tokio run in a child `girder bench --internal <workload>
-//! <system> --case <key> --runs R` (this same binary), Erlang in `erl`
-//! ([`girder_bench::Erlang`]). A child runs its case R times and prints
-//! each run's figures; a workload whose figures an earlier run would
-//! pollute (idle memory) gets a fresh child per run instead. Girder's
-//! figures are therefore never measured in a process that ran tokio, or an
-//! earlier workload, and vice versa.
+//! <system> --case <key> --runs 1` (this same binary), Erlang in `erl`
+//! ([`girder_bench::Erlang`]). Each run of a case is a child of its own,
+//! and the systems take turns: round one runs Girder, tokio and Erlang once
+//! each, round two again, and so on, so a machine whose speed drifts (a
+//! shared VM can run twice as fast one minute as the next) weighs on every
+//! system alike. Girder's figures are never measured in a process that ran
+//! tokio, or an earlier workload, and vice versa.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -150,6 +151,8 @@ pub(crate) fn run_all(args: &BenchArgs) -> Result<Report, BenchError> {
                 })
                 .collect();
             let mut notes = Vec::new();
+            // Each system's case (sizes may be capped) and number of runs.
+            let mut plans: Vec<(System, Case, u32)> = Vec::new();
             for &system in workload.systems() {
                 if system == System::Erlang && erlang.is_none() {
                     continue;
@@ -179,17 +182,52 @@ pub(crate) fn run_all(args: &BenchArgs) -> Result<Report, BenchError> {
                         runs = 1;
                     }
                 }
-                table::progress(workload, &case, system);
-                let outcome = run_system(
-                    erlang.as_ref(),
-                    &exe,
-                    args,
-                    workload,
-                    &case,
-                    system,
-                    runs,
-                    timeout,
-                );
+                plans.push((system, case, runs));
+            }
+            // The systems take turns, one run each per round: a machine
+            // whose speed drifts over minutes (a shared VM) then slows or
+            // speeds every system alike, instead of whichever ran during a
+            // slow spell.
+            let mut outcomes: BTreeMap<System, Result<RunOutput, BenchError>> = BTreeMap::new();
+            let rounds = plans.iter().map(|(_, _, runs)| *runs).max().unwrap_or(0);
+            for round in 0..rounds {
+                for (system, case, runs) in &plans {
+                    if round >= *runs {
+                        continue;
+                    }
+                    let so_far = outcomes
+                        .entry(*system)
+                        .or_insert_with(|| Ok(RunOutput::default()));
+                    let Ok(so_far) = so_far else { continue };
+                    table::progress(workload, case, *system);
+                    match run_system(
+                        erlang.as_ref(),
+                        &exe,
+                        args,
+                        workload,
+                        case,
+                        *system,
+                        timeout,
+                    ) {
+                        Ok(out) => {
+                            so_far.samples.extend(out.samples);
+                            for note in out.notes {
+                                if !so_far.notes.contains(&note) {
+                                    so_far.notes.push(note);
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            outcomes.insert(*system, Err(e));
+                        }
+                    }
+                }
+            }
+            for (system, case, runs) in &plans {
+                let (system, runs) = (*system, *runs);
+                let Some(outcome) = outcomes.remove(&system) else {
+                    continue;
+                };
                 match outcome {
                     Ok(out) => {
                         for note in &out.notes {
@@ -285,8 +323,8 @@ fn memory_cap(n: u64, bytes_per_process: f64) -> Option<u64> {
     Some((fits / step * step).max(step))
 }
 
-/// Runs `case` `runs` times on `system` and returns every figure printed.
-#[allow(clippy::too_many_arguments)]
+/// Runs `case` once on `system`, in an OS process of its own, and returns
+/// the figures it printed.
 fn run_system(
     erlang: Option<&Erlang>,
     exe: &std::path::Path,
@@ -294,44 +332,31 @@ fn run_system(
     workload: Workload,
     case: &Case,
     system: System,
-    runs: u32,
     timeout: Duration,
 ) -> Result<RunOutput, BenchError> {
-    // One OS process per run when a run would pollute the next one.
-    let (processes, runs_each) = if workload.fresh_process_per_run() {
-        (runs, 1)
-    } else {
-        (1, runs)
-    };
-    let mut all = RunOutput::default();
-    for _ in 0..processes {
-        let out = match system {
-            System::Erlang => {
-                let erl = erlang.ok_or_else(|| BenchError::new("no erl"))?;
-                erl.run(workload, case, runs_each, timeout)?
+    match system {
+        System::Erlang => {
+            let erl = erlang.ok_or_else(|| BenchError::new("no erl"))?;
+            erl.run(workload, case, 1, timeout)
+        }
+        System::Girder | System::Tokio => {
+            let mut cmd = Command::new(exe);
+            cmd.args(["bench", "--internal", workload.name(), system.name()])
+                .args(["--case", &case.key])
+                .args(["--runs", "1"])
+                .args(["--schedulers", &args.schedulers().to_string()])
+                .args(["--n", &case.args[0].to_string()]);
+            if args.quick {
+                cmd.arg("--quick");
             }
-            System::Girder | System::Tokio => {
-                let mut cmd = Command::new(exe);
-                cmd.args(["bench", "--internal", workload.name(), system.name()])
-                    .args(["--case", &case.key])
-                    .args(["--runs", &runs_each.to_string()])
-                    .args(["--schedulers", &args.schedulers().to_string()])
-                    .args(["--n", &case.args[0].to_string()]);
-                if args.quick {
-                    cmd.arg("--quick");
-                }
-                if let Some(erl) = erlang {
-                    cmd.env(girder_bench::ERL_DIR_ENV, erl.dir());
-                }
-                run_command(
-                    cmd,
-                    timeout,
-                    &format!("{system} ({} {})", workload.name(), case.key),
-                )?
+            if let Some(erl) = erlang {
+                cmd.env(girder_bench::ERL_DIR_ENV, erl.dir());
             }
-        };
-        all.samples.extend(out.samples);
-        all.notes.extend(out.notes);
+            run_command(
+                cmd,
+                timeout,
+                &format!("{system} ({} {})", workload.name(), case.key),
+            )
+        }
     }
-    Ok(all)
 }
