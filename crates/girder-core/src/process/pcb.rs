@@ -200,12 +200,22 @@ impl Pcb {
 
     /// [`Pcb::drain`] with the lock already held (a receive takes it once to
     /// move signals in and pick its message).
+    #[inline]
     pub(crate) fn take_signals(&self, local: &mut LocalGuard<'_>) -> Option<ExitReason> {
+        // Every receive comes here; nearly always nothing is queued (a
+        // message with nothing ahead of it went straight to the mailbox).
+        // The check stays inline, the handling out of line, so a receive
+        // does not pay the big function's register saves.
+        if !self.is_dying() && !local.has_queued() {
+            return None;
+        }
+        self.take_signals_slow(local)
+    }
+
+    #[inline(never)]
+    fn take_signals_slow(&self, local: &mut LocalGuard<'_>) -> Option<ExitReason> {
         if self.is_dying() {
             return local.extra().pending_exit.clone();
-        }
-        if !local.has_queued() {
-            return None;
         }
         let mut exit = None;
         local.take(|local, sig| {
