@@ -21,6 +21,7 @@ mod svg;
 mod table;
 mod targets;
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use girder_bench::{BenchError, Sizes, System, Workload};
@@ -173,7 +174,13 @@ fn internal_run(args: &BenchArgs, internal: &[String]) -> Result<(), BenchError>
     let _ = girder_bench::mem::page_size();
     for _ in 0..args.runs() {
         for sample in workload.run_rust(system, &case)? {
-            println!("{sample}");
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{sample}").and_then(|()| out.flush()) {
+                Ok(()) => {}
+                // The reader stopped reading (`| head`): nobody wants the rest.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                Err(e) => return Err(BenchError::new(format!("writing figures: {e}"))),
+            }
         }
     }
     Ok(())
