@@ -41,6 +41,7 @@ impl RefMap {
             RefMap::Small(v) => {
                 // Fresh references are mostly larger than every one held.
                 let at = match v.last() {
+                    None => 0,
                     Some((last, _)) if *last < r => v.len(),
                     _ => match v.binary_search_by(|(k, _)| k.cmp(&r)) {
                         Ok(i) => return Some(std::mem::replace(&mut v[i].1, pid)),
@@ -51,6 +52,8 @@ impl RefMap {
                     let mut map: BTreeMap<Ref, Pid> = v.drain(..).collect();
                     map.insert(r, pid);
                     *self = RefMap::Large(map);
+                } else if at == v.len() {
+                    v.push((r, pid));
                 } else {
                     v.insert(at, (r, pid));
                 }
