@@ -109,18 +109,15 @@ impl<T, O: Owner<T>> SignalQueue<T, O> {
         }
         if kind == MESSAGE && st.buffer.is_empty() {
             st.owner.deliver(item);
-            if !st.waiting {
-                return Ok(false);
-            }
         } else {
             st.buffer.push_back(item);
             // Only lock holders write `pending`: no read-modify-write needed.
             // Release pairs with the owner's Acquire in `pending`.
             let kinds = self.pending.load(Ordering::Relaxed) | kind;
             self.pending.store(kinds, Ordering::Release);
-            if kind == MESSAGE && !st.waiting {
-                return Ok(false);
-            }
+        }
+        if kind == MESSAGE && !st.waiting {
+            return Ok(false);
         }
         st.waiting = false;
         match &st.waker {

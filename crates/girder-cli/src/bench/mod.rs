@@ -35,10 +35,10 @@ use girder_bench::{BenchError, Sizes, System, Workload};
 /// cancel, lateness); fairness (one CPU-heavy process beside 1,000
 /// ping-pong pairs); selective receive with 10,000 messages queued;
 /// distribution over loopback (a stream and round trips between two nodes:
-/// Girder <-> Girder, Girder <-> Erlang, Erlang <-> Erlang). Each
-/// system runs each workload in an OS process of its own (Erlang in `erl
-/// -noshell +S N`, compiled from bench/erlang/ with erlc at run time); each
-/// figure is the median of several runs. Without erl the Erlang columns
+/// Girder <-> Girder, Girder <-> Erlang, Erlang <-> Erlang). Every run
+/// is an OS process of its own (Erlang in `erl -noshell +S N`, compiled
+/// from bench/erlang/ with erlc at run time), and the systems take turns,
+/// one run each per round; each figure is the median of several runs. Without erl the Erlang columns
 /// stay empty and the run says so, except under CI (the CI variable set),
 /// where a missing erl fails the command. A full run takes several minutes;
 /// --quick shrinks every size for CI.

@@ -184,45 +184,7 @@ pub(crate) fn run_all(args: &BenchArgs) -> Result<Report, BenchError> {
                 }
                 plans.push((system, case, runs));
             }
-            // The systems take turns, one run each per round: a machine
-            // whose speed drifts over minutes (a shared VM) then slows or
-            // speeds every system alike, instead of whichever ran during a
-            // slow spell.
-            let mut outcomes: BTreeMap<System, Result<RunOutput, BenchError>> = BTreeMap::new();
-            let rounds = plans.iter().map(|(_, _, runs)| *runs).max().unwrap_or(0);
-            for round in 0..rounds {
-                for (system, case, runs) in &plans {
-                    if round >= *runs {
-                        continue;
-                    }
-                    let so_far = outcomes
-                        .entry(*system)
-                        .or_insert_with(|| Ok(RunOutput::default()));
-                    let Ok(so_far) = so_far else { continue };
-                    table::progress(workload, case, *system);
-                    match run_system(
-                        erlang.as_ref(),
-                        &exe,
-                        args,
-                        workload,
-                        case,
-                        *system,
-                        timeout,
-                    ) {
-                        Ok(out) => {
-                            so_far.samples.extend(out.samples);
-                            for note in out.notes {
-                                if !so_far.notes.contains(&note) {
-                                    so_far.notes.push(note);
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            outcomes.insert(*system, Err(e));
-                        }
-                    }
-                }
-            }
+            let mut outcomes = run_in_turns(&plans, erlang.as_ref(), &exe, args, workload, timeout);
             for (system, case, runs) in &plans {
                 let (system, runs) = (*system, *runs);
                 let Some(outcome) = outcomes.remove(&system) else {
@@ -321,6 +283,50 @@ fn memory_cap(n: u64, bytes_per_process: f64) -> Option<u64> {
         100_000
     };
     Some((fits / step * step).max(step))
+}
+
+/// Runs each planned system's case its number of times, the systems taking
+/// turns, one run each per round: a machine whose speed drifts over minutes
+/// (a shared VM) then slows or speeds every system alike, instead of
+/// whichever ran during a slow spell. A system that fails runs no more.
+fn run_in_turns(
+    plans: &[(System, Case, u32)],
+    erlang: Option<&Erlang>,
+    exe: &std::path::Path,
+    args: &BenchArgs,
+    workload: Workload,
+    timeout: Duration,
+) -> BTreeMap<System, Result<RunOutput, BenchError>> {
+    let mut outcomes: BTreeMap<System, Result<RunOutput, BenchError>> = plans
+        .iter()
+        .map(|(system, _, _)| (*system, Ok(RunOutput::default())))
+        .collect();
+    let rounds = plans.iter().map(|(_, _, runs)| *runs).max().unwrap_or(0);
+    for round in 0..rounds {
+        for (system, case, runs) in plans {
+            let Some(Ok(so_far)) = outcomes.get_mut(system) else {
+                continue;
+            };
+            if round >= *runs {
+                continue;
+            }
+            table::progress(workload, case, *system);
+            match run_system(erlang, exe, args, workload, case, *system, timeout) {
+                Ok(out) => {
+                    so_far.samples.extend(out.samples);
+                    for note in out.notes {
+                        if !so_far.notes.contains(&note) {
+                            so_far.notes.push(note);
+                        }
+                    }
+                }
+                Err(e) => {
+                    outcomes.insert(*system, Err(e));
+                }
+            }
+        }
+    }
+    outcomes
 }
 
 /// Runs `case` once on `system`, in an OS process of its own, and returns
