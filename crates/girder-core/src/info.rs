@@ -85,11 +85,7 @@ fn snapshot(pcb: &Pcb) -> ProcessInfo {
         _ => Status::Waiting,
     };
     let extra = local.extra.as_deref();
-    let mut memory = size_of::<Pcb>()
-        + 2 * size_of::<usize>()
-        + pcb.task_bytes()
-        + local.mailbox.heap_bytes()
-        + queued_bytes;
+    let mut memory = pcb.task_bytes() + local.mailbox.heap_bytes() + queued_bytes;
     if let Some(e) = extra {
         memory += size_of::<Extra>()
             + e.links.capacity() * size_of::<Pid>()

@@ -19,7 +19,6 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
@@ -41,43 +40,43 @@ pin_project! {
 }
 
 pin_project! {
+    /// Lives in the process's task, beside its PCB ([`super::task`]).
     pub(crate) struct Driver<F> {
-        pcb: Arc<Pcb>,
         waker_stored: bool,
         #[pin]
         state: State<F>,
     }
 }
 
-impl<F> Driver<F> {
-    pub(crate) fn new(pcb: Arc<Pcb>, fut: F) -> Driver<F> {
-        Driver {
-            pcb,
-            waker_stored: false,
-            state: State::Running { fut },
-        }
-    }
-}
-
-impl<F> Future for Driver<F>
+impl<F> Driver<F>
 where
     F: Future,
     F::Output: IntoExitReason,
 {
-    type Output = ();
+    pub(crate) fn new(fut: F) -> Driver<F> {
+        Driver {
+            waker_stored: false,
+            state: State::Running { fut },
+        }
+    }
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    /// Polls the process once; returns whether it exited.
+    pub(crate) fn poll(self: Pin<&mut Self>, pcb: &Pcb, cx: &mut Context<'_>) -> bool {
         let this = self.project();
-        // The PCB is the thread's current process for the poll (no
-        // reference-count traffic per poll).
-        let pcb: &Arc<Pcb> = this.pcb;
+        // The PCB is the thread's current process for the poll.
         let _current = CurrentGuard::enter(pcb);
-        poll_process(pcb, this.state, this.waker_stored, cx)
+        poll_process(pcb, this.state, this.waker_stored, cx).is_ready()
+    }
+
+    /// Drops the user's future in place (a task dropped without exiting:
+    /// its runtime is gone).
+    pub(crate) fn drop_future(self: Pin<&mut Self>) {
+        self.project().state.set(State::Done);
     }
 }
 
 fn poll_process<F>(
-    pcb: &Arc<Pcb>,
+    pcb: &Pcb,
     mut state: Pin<&mut State<F>>,
     waker_stored: &mut bool,
     cx: &mut Context<'_>,

@@ -1,10 +1,9 @@
 //! Processes: spawning, identity, exit signals, links and monitors.
 //!
-//! A process is a Rust future plus a process control block ([`pcb`]). The
-//! future lives in one `async-task` allocation together with its scheduling
-//! state; the PCB is shared (an `Arc`) so other processes can reach it by pid
-//! through the process table ([`table`]). The [`driver`] wraps the future and
-//! gives it Erlang's life cycle.
+//! A process is a Rust future plus a process control block ([`pcb`]), in one
+//! allocation together with its scheduling state ([`task`]); other processes
+//! reach the PCB by pid through the process table ([`table`]). The
+//! [`driver`] wraps the future and gives it Erlang's life cycle.
 //!
 //! The functions here act on behalf of the *current* process: the one whose
 //! future this thread is polling. They panic when called outside a process,
@@ -19,11 +18,11 @@
 pub(crate) mod driver;
 pub(crate) mod pcb;
 pub(crate) mod table;
+pub(crate) mod task;
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use self::pcb::Pcb;
 use crate::runtime::{SpawnOpts, with_shared};
@@ -33,7 +32,7 @@ use crate::{ExitReason, IntoExitReason, Pid, Ref};
 
 thread_local! {
     /// The process being polled on this thread, null between polls. Set
-    /// only by a [`CurrentGuard`], from an `Arc<Pcb>` the guard borrows. A
+    /// only by a [`CurrentGuard`], from a PCB the guard borrows. A
     /// `Cell` of a pointer: reading it is one load, no lazy-initialisation
     /// check and no borrow flag, on every runtime call a process makes.
     static CURRENT: Cell<*const Pcb> = const { Cell::new(std::ptr::null()) };
@@ -63,8 +62,7 @@ pub(crate) fn flush_drops() {
 
 /// Makes a process current for the duration of a poll: points the thread's
 /// slot at the driver's PCB, and restores what was there when dropped (also
-/// when unwinding). The guard borrows the driver's `Arc<Pcb>`, so the PCB
-/// outlives it.
+/// when unwinding). The guard borrows the PCB, so the PCB outlives it.
 pub(crate) struct CurrentGuard<'a> {
     previous: *const Pcb,
     _pcb: PhantomData<&'a Pcb>,
@@ -72,8 +70,8 @@ pub(crate) struct CurrentGuard<'a> {
 
 impl<'a> CurrentGuard<'a> {
     #[inline]
-    pub(crate) fn enter(pcb: &'a Arc<Pcb>) -> CurrentGuard<'a> {
-        let previous = CURRENT.with(|c| c.replace(Arc::as_ptr(pcb)));
+    pub(crate) fn enter(pcb: &'a Pcb) -> CurrentGuard<'a> {
+        let previous = CURRENT.with(|c| c.replace(pcb));
         CurrentGuard {
             previous,
             _pcb: PhantomData,
@@ -95,8 +93,8 @@ pub(crate) fn try_with_current<R>(f: impl FnOnce(Option<&Pcb>) -> R) -> R {
     // SAFETY: `CURRENT` is null or was set by a `CurrentGuard` that is still
     // alive on this thread: guards are created and dropped in nested order
     // on the stack of the poll that runs us (drop restores the previous
-    // value, also when unwinding), and each borrows the driver's `Arc<Pcb>`
-    // for its whole life, so the PCB is alive for this call. The reference
+    // value, also when unwinding), and each borrows its PCB for its whole
+    // life, so the PCB is alive for this call. The reference
     // cannot escape `f` (its lifetime is that of the call), and a PCB is
     // only ever shared (`&`), never mutated through a unique reference.
     let pcb = unsafe { current.as_ref() };

@@ -44,7 +44,7 @@ pub(crate) struct Pcb {
     /// Centiseconds since the runtime started (coarse clock; wraps after
     /// 497 days).
     pub(crate) spawned_at: u32,
-    /// Size of the process's task allocation (future + header), in 8-byte
+    /// Size of the process's task allocation (PCB, future, header), in 8-byte
     /// words (saturating).
     task_words: u16,
 }

@@ -12,13 +12,12 @@
 //! on one lock, and a lookup is an index, not a hash.
 
 use std::cell::Cell;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crossbeam_utils::CachePadded;
 use parking_lot::{Mutex, RwLock};
 
-use super::pcb::Pcb;
+use super::task::PcbRef;
 use crate::Pid;
 
 const SHARDS: usize = 64;
@@ -30,13 +29,13 @@ const DEAD_BATCH: usize = 64;
 #[derive(Default)]
 struct Slab {
     /// Each slot: its current generation, and the process in it, if any.
-    slots: Vec<(u32, Option<Arc<Pcb>>)>,
+    slots: Vec<(u32, Option<PcbRef>)>,
     free: Vec<u32>,
 }
 
 impl Slab {
     /// Empties a slot; the next process there gets the next generation.
-    fn free(&mut self, slot: usize) -> Option<Arc<Pcb>> {
+    fn free(&mut self, slot: usize) -> Option<PcbRef> {
         let entry = self.slots.get_mut(slot)?;
         let pcb = entry.1.take()?;
         entry.0 = entry.0.wrapping_add(1);
@@ -117,10 +116,10 @@ impl ProcessTable {
         })
     }
 
-    /// Takes a free slot, builds the PCB for its pid with `make`, and stores
-    /// it; returns (a clone of) what it stored. One lock acquisition, on the
-    /// calling thread's own shard.
-    pub(crate) fn insert_new(&self, make: impl FnOnce(Pid) -> Arc<Pcb>) -> Arc<Pcb> {
+    /// Takes a free slot, builds the process for its pid with `make`, and
+    /// stores the PCB reference `make` returns; returns the rest. One lock
+    /// acquisition, on the calling thread's own shard.
+    pub(crate) fn insert_new<R>(&self, make: impl FnOnce(Pid) -> (PcbRef, R)) -> R {
         let shard = self.home();
         let sh = &self.shards[shard];
         let mut slab = sh.slab.write();
@@ -138,19 +137,19 @@ impl ProcessTable {
             (slot * SHARDS + shard) as u32,
             generation,
         );
-        let pcb = make(pid);
-        slab.slots[slot].1 = Some(pcb.clone());
-        pcb
+        let (pcb, rest) = make(pid);
+        slab.slots[slot].1 = Some(pcb);
+        rest
     }
 
-    pub(crate) fn get(&self, pid: Pid) -> Option<Arc<Pcb>> {
+    pub(crate) fn get(&self, pid: Pid) -> Option<PcbRef> {
         self.with(pid, |p| p.cloned())
     }
 
-    /// Runs `f` on the PCB without cloning its `Arc` (the hot send path).
+    /// Runs `f` on the PCB without counting a reference (the hot send path).
     /// A process that has exited is not found, even while its slot waits to
     /// be freed.
-    pub(crate) fn with<R>(&self, pid: Pid, f: impl FnOnce(Option<&Arc<Pcb>>) -> R) -> R {
+    pub(crate) fn with<R>(&self, pid: Pid, f: impl FnOnce(Option<&PcbRef>) -> R) -> R {
         let (shard, slot, generation) = Self::locate(pid);
         let slab = self.shards[shard].slab.read();
         let pcb = slab
@@ -194,7 +193,7 @@ impl ProcessTable {
             }
             std::mem::take(&mut *dead)
         };
-        let freed: Vec<Arc<Pcb>> = {
+        let freed: Vec<PcbRef> = {
             let mut slab = sh.slab.write();
             slots
                 .into_iter()
@@ -211,7 +210,7 @@ impl ProcessTable {
 
     /// Runs `f` on every live process (not on exited ones whose slot waits
     /// to be freed), one shard's read lock at a time.
-    fn for_each_live(&self, mut f: impl FnMut(&Arc<Pcb>)) {
+    fn for_each_live(&self, mut f: impl FnMut(&PcbRef)) {
         for s in self.shards.iter() {
             let slab = s.slab.read();
             for pcb in slab.slots.iter().filter_map(|(_, p)| p.as_ref()) {
@@ -231,7 +230,7 @@ impl ProcessTable {
     }
 
     /// Every live process.
-    pub(crate) fn all(&self) -> Vec<Arc<Pcb>> {
+    pub(crate) fn all(&self) -> Vec<PcbRef> {
         let mut all = Vec::new();
         self.for_each_live(|p| all.push(p.clone()));
         all
@@ -241,15 +240,29 @@ impl ProcessTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::process::pcb::Pcb;
+    use crate::process::task;
+    use std::sync::Arc;
+
+    /// A process that is never run: its table entry, and a reference of
+    /// its own for the test to end it with.
+    fn insert(t: &ProcessTable) -> PcbRef {
+        t.insert_new(|pid| {
+            let (table_ref, runnable) = task::allocate(0, Pcb::new(pid, 0, 0), async {});
+            drop(runnable);
+            let own = table_ref.clone();
+            (table_ref, own)
+        })
+    }
 
     #[test]
     fn stale_pids_miss_and_slots_are_reused() {
         let t = ProcessTable::new();
-        let a = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
+        let a = insert(&t).pid();
         assert!(t.get(a).is_some());
         t.remove(a);
         assert!(t.get(a).is_none());
-        let b = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
+        let b = insert(&t).pid();
         assert_eq!(a.id(), b.id(), "same slot");
         assert_ne!(a, b, "new serial");
         assert!(
@@ -267,12 +280,10 @@ mod tests {
     #[test]
     fn exits_on_another_thread_free_their_slots_in_batches() {
         let t = Arc::new(ProcessTable::new());
-        let pcbs: Vec<Arc<Pcb>> = (0..DEAD_BATCH)
-            .map(|_| t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))))
-            .collect();
+        let pcbs: Vec<PcbRef> = (0..DEAD_BATCH).map(|_| insert(&t)).collect();
         let pids: Vec<Pid> = pcbs.iter().map(|p| p.pid()).collect();
         assert_eq!(t.len(), DEAD_BATCH);
-        let exit_elsewhere = |pcbs: Vec<Arc<Pcb>>| {
+        let exit_elsewhere = |pcbs: Vec<PcbRef>| {
             let t2 = t.clone();
             std::thread::spawn(move || {
                 for pcb in pcbs {
@@ -289,14 +300,14 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert!(pids[..DEAD_BATCH - 1].iter().all(|&p| t.get(p).is_none()));
         assert_eq!(t.pids(), vec![pids[DEAD_BATCH - 1]]);
-        let before_batch = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
+        let before_batch = insert(&t).pid();
         assert!(
             pids.iter().all(|p| p.id() != before_batch.id()),
             "slots wait in the dead list until a batch has gathered"
         );
         exit_elsewhere(last);
         assert_eq!(t.len(), 1);
-        let again = t.insert_new(|pid| Arc::new(Pcb::new(pid, 0, 0))).pid();
+        let again = insert(&t).pid();
         assert!(
             pids.iter().any(|p| p.id() == again.id()),
             "a slot freed by another thread is reused"

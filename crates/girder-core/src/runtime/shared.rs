@@ -6,15 +6,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use async_task::{ScheduleInfo, WithInfo};
 use crossbeam_deque::{Injector, Stealer};
 use parking_lot::{Condvar, Mutex, RwLock};
 
 use super::Config;
 use crate::dist::Distribution;
-use crate::process::driver::Driver;
 use crate::process::pcb::Pcb;
 use crate::process::table::ProcessTable;
+use crate::process::task;
 use crate::registry::Registry;
 use crate::scheduler::park::Idle;
 use crate::scheduler::{Runnable, worker};
@@ -149,10 +148,12 @@ impl Shared {
         F::Output: IntoExitReason,
     {
         let spawned_at = (self.coarse_ms() / 10) as u32;
-        let task_bytes = size_of::<Driver<F>>() + TASK_HEADER_BYTES;
-        let pcb = self
-            .table
-            .insert_new(|pid| Arc::new(Pcb::new(pid, spawned_at, task_bytes)));
+        let task_bytes = task::task_bytes::<F>();
+        let runtime = self.id;
+        let runnable = self.table.insert_new(|pid| {
+            task::allocate(runtime, Pcb::new(pid, spawned_at, task_bytes), future)
+        });
+        let pcb = runnable.pcb();
         let pid = pcb.pid();
         if self.config.trace {
             let parent = crate::process::try_self_pid();
@@ -190,15 +191,6 @@ impl Shared {
                 }
             });
         }
-        let driver = Driver::new(pcb, future);
-        let runtime = self.id;
-        let (runnable, task) = async_task::Builder::new().metadata(pid.number()).spawn(
-            move |_| driver,
-            WithInfo(move |runnable, info: ScheduleInfo| {
-                worker::schedule(runtime, runnable, info.woken_while_running)
-            }),
-        );
-        task.detach();
         worker::push_new(self, runnable);
         pid
     }
@@ -249,7 +241,7 @@ impl Shared {
 
     /// The last act of a process: close its signal queue, leave the process
     /// table and the registry, then tell its links and monitors.
-    pub(crate) fn exit_process(&self, pcb: &Arc<Pcb>, reason: ExitReason) {
+    pub(crate) fn exit_process(&self, pcb: &Pcb, reason: ExitReason) {
         let pid = pcb.pid();
         let ((extra, mailbox), pending, waker) = pcb.signals.close(|local| {
             pcb.set_exited();
@@ -344,7 +336,3 @@ impl Drop for Shared {
         RUNTIMES.write().retain(|(id, _)| *id != self.id);
     }
 }
-
-/// async-task's header and schedule closure, approximately: state word,
-/// awaiter waker, vtable pointer, the pid tag, and our runtime id.
-const TASK_HEADER_BYTES: usize = 64;

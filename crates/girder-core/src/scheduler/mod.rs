@@ -24,9 +24,8 @@ pub(crate) mod park;
 pub(crate) mod reductions;
 pub(crate) mod worker;
 
-/// A scheduled process: its task, tagged with its pid's number (for the
-/// watchdog).
-pub(crate) type Runnable = async_task::Runnable<u64>;
+/// A scheduled process: the right to poll its task once.
+pub(crate) use crate::process::task::Runnable;
 
 /// Polls in a row taken from the LIFO slot before the run queue gets a turn.
 pub(crate) const MAX_LIFO_POLLS: u32 = 3;

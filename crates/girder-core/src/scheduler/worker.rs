@@ -177,7 +177,7 @@ impl WorkerCtx {
 
     fn run_task(&self, task: Runnable) {
         let stats = &self.shared.stats[self.index];
-        stats.begin(*task.metadata());
+        stats.begin(task.pid_number());
         let previous = reductions::start_slice(self.shared.config.reductions);
         task.run();
         reductions::end_slice(previous);
