@@ -23,14 +23,17 @@ impl<T> LazyDeque<T> {
         LazyDeque(None)
     }
 
+    #[inline]
     pub(crate) fn push_back(&mut self, item: T) {
         self.0.get_or_insert_with(Default::default).push_back(item);
     }
 
+    #[inline]
     pub(crate) fn pop_front(&mut self) -> Option<T> {
         self.0.as_mut()?.pop_front()
     }
 
+    #[inline]
     pub(crate) fn front(&self) -> Option<&T> {
         self.0.as_ref()?.front()
     }
@@ -43,10 +46,12 @@ impl<T> LazyDeque<T> {
         self.0.as_mut()?.remove(i)
     }
 
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |q| q.len())
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -78,6 +83,7 @@ impl<T> LazyDeque<T> {
     }
 
     /// Frees the buffer if it is empty and holds more than `keep` slots.
+    #[inline]
     pub(crate) fn release_if_empty(&mut self, keep: usize) {
         if self
             .0

@@ -64,6 +64,7 @@ pub fn make_ref() -> Ref {
 
 /// Out of reductions: the process goes to the back of the run queue and the
 /// receive resumes (and looks at the mailbox) when its turn comes again.
+#[inline]
 fn yield_if_exhausted(cx: &Context<'_>) -> bool {
     if reductions::exhausted() {
         cx.waker().wake_by_ref();

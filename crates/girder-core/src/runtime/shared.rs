@@ -251,31 +251,33 @@ impl Shared {
         // outside the lock.
         drop((mailbox, waker));
         let mut extra = extra;
-        for sig in pending {
-            // Signals that arrived before the exit but were not yet handled:
-            // a link or monitor made then learns the real exit reason.
-            if let Signal::Control(c) = sig {
-                match *c {
-                    Control::Link { from } => {
-                        extra.get_or_insert_default().links.insert(from);
-                    }
-                    Control::Unlink { from } => {
-                        if let Some(e) = extra.as_mut() {
-                            e.links.remove(&from);
+        if !pending.is_empty() {
+            for sig in pending {
+                // Signals that arrived before the exit but were not yet handled:
+                // a link or monitor made then learns the real exit reason.
+                if let Signal::Control(c) = sig {
+                    match *c {
+                        Control::Link { from } => {
+                            extra.get_or_insert_default().links.insert(from);
                         }
-                    }
-                    Control::Monitor { from, monitor } => {
-                        extra
-                            .get_or_insert_default()
-                            .monitored_by
-                            .insert(monitor, from);
-                    }
-                    Control::Demonitor { monitor, .. } => {
-                        if let Some(e) = extra.as_mut() {
-                            e.monitored_by.remove(&monitor);
+                        Control::Unlink { from } => {
+                            if let Some(e) = extra.as_mut() {
+                                e.links.remove(&from);
+                            }
                         }
+                        Control::Monitor { from, monitor } => {
+                            extra
+                                .get_or_insert_default()
+                                .monitored_by
+                                .insert(monitor, from);
+                        }
+                        Control::Demonitor { monitor, .. } => {
+                            if let Some(e) = extra.as_mut() {
+                                e.monitored_by.remove(&monitor);
+                            }
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
         }
