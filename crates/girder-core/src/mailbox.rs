@@ -49,13 +49,14 @@ impl Mailbox {
     /// the first for which `select` returns `Some`. Returns how many messages
     /// were looked at (reductions), and the chosen message with what `select`
     /// said about it.
+    #[inline]
     pub(crate) fn take_first<S>(
         &mut self,
         from: u64,
         mut select: impl FnMut(&Envelope) -> Option<S>,
     ) -> (usize, Option<(S, Envelope)>) {
-        let (start, mut scanned) = match self.queue.front() {
-            None => return (0, None),
+        match self.queue.front() {
+            None => (0, None),
             Some((first, msg)) if *first >= from => {
                 // Most receives take the first message: no index
                 // arithmetic, no scan.
@@ -67,10 +68,24 @@ impl Mailbox {
                     self.shrink_if_sparse();
                     return (1, Some((s, msg)));
                 }
-                (1, 1)
+                self.scan(1, 1, select)
             }
-            Some(_) => (self.queue.partition_point(|(seq, _)| *seq < from), 0),
-        };
+            Some(_) => {
+                let start = self.queue.partition_point(|(seq, _)| *seq < from);
+                self.scan(start, 0, select)
+            }
+        }
+    }
+
+    /// [`Mailbox::take_first`] past its first message: from index `start`,
+    /// with `scanned` messages already looked at.
+    #[inline(never)]
+    fn scan<S>(
+        &mut self,
+        start: usize,
+        mut scanned: usize,
+        mut select: impl FnMut(&Envelope) -> Option<S>,
+    ) -> (usize, Option<(S, Envelope)>) {
         for i in start..self.queue.len() {
             scanned += 1;
             let Some((_, msg)) = self.queue.get(i) else {

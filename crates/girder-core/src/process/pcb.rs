@@ -111,6 +111,7 @@ impl Pcb {
         }
     }
 
+    #[inline]
     pub(crate) fn pid(&self) -> Pid {
         Pid::local(self.number)
     }
@@ -120,10 +121,12 @@ impl Pcb {
     }
 
     /// A signal decided the process must exit (its reason is in `Extra`).
+    #[inline]
     pub(crate) fn is_dying(&self) -> bool {
         self.flags.load(Ordering::Relaxed) & DYING != 0
     }
 
+    #[inline]
     pub(crate) fn traps_exits(&self) -> bool {
         self.flags.load(Ordering::Relaxed) & TRAP_EXIT != 0
     }
@@ -148,6 +151,7 @@ impl Pcb {
 
     /// The process has exited (set under the PCB's lock, when its signal
     /// queue closes).
+    #[inline]
     pub(crate) fn is_exited(&self) -> bool {
         self.flags.load(Ordering::Relaxed) & EXITED != 0
     }
