@@ -37,8 +37,9 @@ thread_local! {
 /// # Panics
 /// On a thread no girder runtime owns.
 #[track_caller]
+#[inline]
 pub(crate) fn with_shared<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
-    CONTEXT.with(|c| match c.borrow().as_ref() {
+    try_with_shared(|s| match s {
         Some(s) => f(s),
         None => panic!(
             "girder: no runtime on this thread; call this from a girder process \
@@ -48,8 +49,15 @@ pub(crate) fn with_shared<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
 }
 
 /// Runs `f` with the runtime of this thread, if any.
+#[inline]
 pub(crate) fn try_with_shared<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
-    CONTEXT.with(|c| f(c.borrow().as_ref()))
+    // A scheduler thread (every process, every send and spawn) finds its
+    // runtime through its scheduler context: one thread-local load, where
+    // `CONTEXT` costs a destructor-registration check and a borrow flag.
+    crate::scheduler::worker::with_scheduler_runtime(|s| match s {
+        Some(s) => f(Some(s)),
+        None => CONTEXT.with(|c| f(c.borrow().as_ref())),
+    })
 }
 
 pub(crate) fn enter_context(shared: Arc<Shared>) {

@@ -36,6 +36,13 @@ fn with_worker<R>(f: impl FnOnce(Option<&WorkerCtx>) -> R) -> R {
     f(unsafe { worker.as_ref() })
 }
 
+/// The runtime of the scheduler running on this thread, `None` on any
+/// other thread.
+#[inline]
+pub(crate) fn with_scheduler_runtime<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
+    with_worker(|w| f(w.map(|w| &w.shared)))
+}
+
 /// Points `WORKER` at a context for as long as it lives.
 struct WorkerSlot;
 
