@@ -98,11 +98,26 @@ impl Local {
 }
 
 impl Pcb {
+    #[cfg(test)]
     pub(crate) fn new(pid: Pid, spawned_at: u32, task_bytes: usize) -> Pcb {
+        Pcb::with_extra(pid, spawned_at, task_bytes, None)
+    }
+
+    /// A PCB whose links, monitors or exit hook are known before anyone
+    /// can reach it (a spawn with options): set without taking its lock.
+    pub(crate) fn with_extra(
+        pid: Pid,
+        spawned_at: u32,
+        task_bytes: usize,
+        extra: Option<Box<Extra>>,
+    ) -> Pcb {
         debug_assert!(pid.is_local());
         Pcb {
             number: pid.number(),
-            signals: SignalQueue::new(Local::default()),
+            signals: SignalQueue::new(Local {
+                mailbox: Mailbox::default(),
+                extra,
+            }),
             status: AtomicU8::new(RUNNABLE),
             flags: AtomicU8::new(0),
             reductions: AtomicU64::new(0),

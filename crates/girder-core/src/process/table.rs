@@ -53,8 +53,8 @@ impl Slab {
 struct Shard {
     slab: RwLock<Slab>,
     /// Processes spawned into this shard less those that exited on its home
-    /// thread (written by the thread whose home it is; by several only when
-    /// more than `SHARDS` threads spawn).
+    /// thread. Written only under the slab's write lock, so a load and a
+    /// store (no read-modify-write); read without it by `len`.
     home_live: AtomicUsize,
     remote: CachePadded<Remote>,
 }
@@ -66,7 +66,7 @@ struct Remote {
     /// home thread, freed in a batch by whoever adds the `DEAD_BATCH`th.
     dead: Mutex<Vec<u32>>,
     /// Processes of this shard that exited on another thread (their slots
-    /// may still wait in `dead`).
+    /// may still wait in `dead`). Written only under `dead`'s lock.
     exited: AtomicUsize,
 }
 
@@ -76,6 +76,13 @@ impl Shard {
         let exited = self.remote.exited.load(Ordering::Relaxed);
         self.home_live.load(Ordering::Relaxed).wrapping_sub(exited)
     }
+}
+
+/// Adds `n` (wrapping) to a counter whose writers all hold the same lock:
+/// a load and a store, which other threads may read at any time.
+fn add(counter: &AtomicUsize, n: usize) {
+    let v = counter.load(Ordering::Relaxed).wrapping_add(n);
+    counter.store(v, Ordering::Relaxed);
 }
 
 pub(crate) struct ProcessTable {
@@ -131,7 +138,7 @@ impl ProcessTable {
             }
         };
         let generation = slab.slots[slot].0;
-        sh.home_live.fetch_add(1, Ordering::Relaxed);
+        add(&sh.home_live, 1);
         let pid = Pid::from_parts(
             crate::LOCAL_NODE,
             (slot * SHARDS + shard) as u32,
@@ -176,7 +183,7 @@ impl ProcessTable {
                 }
                 let freed = slab.free(slot);
                 if freed.is_some() {
-                    sh.home_live.fetch_sub(1, Ordering::Relaxed);
+                    add(&sh.home_live, usize::MAX);
                 }
                 freed
             };
@@ -184,9 +191,9 @@ impl ProcessTable {
             drop(freed);
             return;
         }
-        sh.remote.exited.fetch_add(1, Ordering::Relaxed);
         let slots = {
             let mut dead = sh.remote.dead.lock();
+            add(&sh.remote.exited, 1);
             dead.push(slot as u32);
             if dead.len() < DEAD_BATCH {
                 return;

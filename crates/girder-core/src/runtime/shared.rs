@@ -11,7 +11,7 @@ use parking_lot::{Condvar, Mutex, RwLock};
 
 use super::Config;
 use crate::dist::Distribution;
-use crate::process::pcb::Pcb;
+use crate::process::pcb::{Extra, Pcb};
 use crate::process::table::ProcessTable;
 use crate::process::task;
 use crate::registry::Registry;
@@ -150,11 +150,26 @@ impl Shared {
         let spawned_at = (self.coarse_ms() / 10) as u32;
         let task_bytes = task::task_bytes::<F>();
         let runtime = self.id;
+        // The child's halves of its link and monitor, and its exit hook, are
+        // in its PCB from the start: nobody can signal it before its pid is
+        // out, so no lock is taken for them.
+        let extra = (opts.link.is_some() || opts.monitor.is_some() || opts.on_exit.is_some())
+            .then(|| {
+                let mut extra = Box::<Extra>::default();
+                extra.on_exit = opts.on_exit.take();
+                if let Some(parent) = opts.link {
+                    extra.links.insert(parent);
+                }
+                if let Some((monitor, parent)) = opts.monitor {
+                    extra.monitored_by.insert(monitor, parent);
+                }
+                extra
+            });
         let runnable = self.table.insert_new(|pid| {
-            task::allocate(runtime, Pcb::new(pid, spawned_at, task_bytes), future)
+            let pcb = Pcb::with_extra(pid, spawned_at, task_bytes, extra);
+            task::allocate(runtime, pcb, future)
         });
-        let pcb = runnable.pcb();
-        let pid = pcb.pid();
+        let pid = runnable.pcb().pid();
         if self.config.trace {
             let parent = crate::process::try_self_pid();
             tracing::trace!(
@@ -165,17 +180,6 @@ impl Shared {
                 monitor = opts.monitor.is_some(),
                 "spawn"
             );
-        }
-        if opts.link.is_some() || opts.monitor.is_some() || opts.on_exit.is_some() {
-            // Nobody can signal the child yet: its pid is not out.
-            let mut local = pcb.local();
-            local.extra().on_exit = opts.on_exit.take();
-            if let Some(parent) = opts.link {
-                local.extra().links.insert(parent);
-            }
-            if let Some((monitor, parent)) = opts.monitor {
-                local.extra().monitored_by.insert(monitor, parent);
-            }
         }
         // The parent's half of the link or monitor exists before the child
         // can run, so the child's exit can never be missed (atomic spawn).
