@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crossbeam_utils::CachePadded;
 use parking_lot::{Mutex, RwLock};
+use smallvec::SmallVec;
 
 use super::task::PcbRef;
 use crate::Pid;
@@ -191,23 +192,21 @@ impl ProcessTable {
             drop(freed);
             return;
         }
-        let slots = {
+        let mut freed = SmallVec::<[PcbRef; DEAD_BATCH]>::new();
+        {
             let mut dead = sh.remote.dead.lock();
             add(&sh.remote.exited, 1);
             dead.push(slot as u32);
             if dead.len() < DEAD_BATCH {
                 return;
             }
-            std::mem::take(&mut *dead)
-        };
-        let freed: Vec<PcbRef> = {
+            // The dead list keeps its buffer, and the freed references wait
+            // on the stack: a batch allocates nothing. (Lock order: `dead`,
+            // then the slab; nothing takes them the other way round.)
             let mut slab = sh.slab.write();
-            slots
-                .into_iter()
-                .filter_map(|slot| slab.free(slot as usize))
-                .collect()
-        };
-        // The PCBs are dropped outside the lock.
+            freed.extend(dead.drain(..).filter_map(|slot| slab.free(slot as usize)));
+        }
+        // The PCBs are dropped outside the locks.
         drop(freed);
     }
 
