@@ -48,8 +48,10 @@ pub(crate) const CONTROL: u8 = 2;
 
 /// The owner's state, as the queue sees it.
 pub(crate) trait Owner<T> {
-    /// Takes a message straight in (no signal is queued ahead of it).
-    fn deliver(&mut self, item: T);
+    /// Takes a message straight in (no signal is queued ahead of it), or
+    /// refuses it: a refused item is handed back, and the queue drops it
+    /// once its lock is released (its destructor may push to this queue).
+    fn deliver(&mut self, item: T) -> Option<T>;
 }
 
 struct State<T, O> {
@@ -102,13 +104,21 @@ impl<T, O: Owner<T>> SignalQueue<T, O> {
     /// handing the item back, once the queue is closed.
     #[inline]
     pub(crate) fn push(&self, item: T, kind: u8) -> Result<bool, T> {
+        let mut refused = None;
+        let woke = self.push_locked(item, kind, &mut refused);
+        drop(refused);
+        woke
+    }
+
+    #[inline]
+    fn push_locked(&self, item: T, kind: u8, refused: &mut Option<T>) -> Result<bool, T> {
         let mut st = self.state.lock();
         let st = &mut *st;
         if st.closed {
             return Err(item);
         }
         if kind == MESSAGE && st.buffer.is_empty() {
-            st.owner.deliver(item);
+            *refused = st.owner.deliver(item);
         } else {
             st.buffer.push_back(item);
             // Only lock holders write `pending`: no read-modify-write needed.
@@ -236,8 +246,9 @@ mod tests {
 
     /// The modelled owner's mailbox.
     impl<T> Owner<T> for Vec<T> {
-        fn deliver(&mut self, item: T) {
+        fn deliver(&mut self, item: T) -> Option<T> {
             self.push(item);
+            None
         }
     }
 

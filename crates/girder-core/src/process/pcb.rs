@@ -81,12 +81,34 @@ pub(crate) struct Extra {
 pub(crate) const MAX_MARKS: usize = 8;
 
 impl Owner<Signal> for Local {
-    fn deliver(&mut self, sig: Signal) {
-        // `Pcb::push` gives every control signal the `CONTROL` kind, so only
-        // messages are delivered straight to the mailbox.
-        debug_assert!(matches!(sig, Signal::Message(_)));
-        if let Signal::Message(m) = sig {
-            self.mailbox.push(m);
+    /// A message, or a `DOWN`, with nothing queued ahead of it (`Pcb::push`
+    /// gives every other signal the `CONTROL` kind, and those are queued).
+    #[inline]
+    fn deliver(&mut self, sig: Signal) -> Option<Signal> {
+        match sig {
+            Signal::Message(m) => {
+                self.mailbox.push(m);
+                None
+            }
+            // A `DOWN` is a message once it is in the mailbox; it gets there
+            // only while its monitor exists (a `DOWN` for a monitor that
+            // `demonitor` removed is dropped, outside the lock).
+            Signal::Down(down) => {
+                let active = self
+                    .extra
+                    .as_mut()
+                    .is_some_and(|e| e.monitors.remove(&down.monitor).is_some());
+                if active {
+                    self.mailbox.push(down);
+                    None
+                } else {
+                    Some(Signal::Down(down))
+                }
+            }
+            Signal::Control(_) => {
+                debug_assert!(false, "control signals are queued, not delivered");
+                Some(sig)
+            }
         }
     }
 }
@@ -183,9 +205,12 @@ impl Pcb {
 
     /// Pushes a signal. Hands it back if the process has exited.
     pub(crate) fn push(&self, sig: Signal) -> Result<(), Signal> {
+        // A `DOWN` only ever becomes a message: like one, it goes straight
+        // to the mailbox when nothing is queued ahead, and wakes the process
+        // only if it waits in a receive.
         let kind = match sig {
-            Signal::Message(_) => MESSAGE,
-            Signal::Down(_) | Signal::Control(_) => CONTROL,
+            Signal::Message(_) | Signal::Down(_) => MESSAGE,
+            Signal::Control(_) => CONTROL,
         };
         if self.signals.push(sig, kind)? {
             // A hint for `process_info` only: a plain load and store (a
