@@ -36,17 +36,26 @@ impl Default for RefMap {
 
 impl RefMap {
     /// Inserts; returns the pid the reference had, if any.
+    #[inline]
     pub(crate) fn insert(&mut self, r: Ref, pid: Pid) -> Option<Pid> {
+        // Fresh references are mostly larger than every one held: they go
+        // at the end.
+        if let RefMap::Small(v) = self {
+            if v.len() < SMALL && v.last().is_none_or(|(last, _)| *last < r) {
+                v.push((r, pid));
+                return None;
+            }
+        }
+        self.insert_slow(r, pid)
+    }
+
+    #[inline(never)]
+    fn insert_slow(&mut self, r: Ref, pid: Pid) -> Option<Pid> {
         match self {
             RefMap::Small(v) => {
-                // Fresh references are mostly larger than every one held.
-                let at = match v.last() {
-                    None => 0,
-                    Some((last, _)) if *last < r => v.len(),
-                    _ => match v.binary_search_by(|(k, _)| k.cmp(&r)) {
-                        Ok(i) => return Some(std::mem::replace(&mut v[i].1, pid)),
-                        Err(i) => i,
-                    },
+                let at = match v.binary_search_by(|(k, _)| k.cmp(&r)) {
+                    Ok(i) => return Some(std::mem::replace(&mut v[i].1, pid)),
+                    Err(i) => i,
                 };
                 if v.len() == SMALL {
                     let mut map: BTreeMap<Ref, Pid> = v.drain(..).collect();
@@ -64,7 +73,20 @@ impl RefMap {
     }
 
     /// Removes; returns the pid the reference had, if any.
+    #[inline]
     pub(crate) fn remove(&mut self, r: &Ref) -> Option<Pid> {
+        // The newest monitor is the one most often removed (a call's, a
+        // child's): no search, no shift.
+        if let RefMap::Small(v) = self {
+            if v.last().is_some_and(|(last, _)| last == r) {
+                return v.pop().map(|(_, pid)| pid);
+            }
+        }
+        self.remove_slow(r)
+    }
+
+    #[inline(never)]
+    fn remove_slow(&mut self, r: &Ref) -> Option<Pid> {
         match self {
             RefMap::Small(v) => {
                 let i = v.binary_search_by(|(k, _)| k.cmp(r)).ok()?;
@@ -173,5 +195,42 @@ mod tests {
             ours.into_iter().collect::<Vec<_>>(),
             model.into_iter().collect::<Vec<_>>()
         );
+    }
+
+    /// While small (the form nearly every process has): removing the newest
+    /// entry, an older one, an absent one, and inserting the newest again,
+    /// an older one again, and one below the rest all answer as a
+    /// `BTreeMap` does.
+    #[test]
+    fn small_form_matches_an_ordered_map() {
+        let refs: Vec<Ref> = (0..8).map(|_| Ref::fresh()).collect();
+        let pid = |i: usize| Pid::local(i as u64 + 1);
+        let mut ours = RefMap::default();
+        let mut model = BTreeMap::new();
+        // Runs one operation on both maps and compares the answers and
+        // the order.
+        macro_rules! check {
+            ($op:ident $(, $arg:expr)*) => {
+                assert_eq!(ours.$op($($arg),*), model.$op($($arg),*));
+                assert!(matches!(ours, RefMap::Small(_)));
+                assert_eq!(ours.values(), model.values().copied().collect::<Vec<_>>());
+            };
+        }
+        for (i, r) in refs.iter().enumerate().take(6).skip(1) {
+            check!(insert, *r, pid(i));
+        }
+        // The newest, an older one, one already gone, one never there.
+        check!(remove, &refs[5]);
+        check!(remove, &refs[2]);
+        check!(remove, &refs[2]);
+        check!(remove, &refs[7]);
+        // The newest again (replaces), an older one again, one below all.
+        check!(insert, refs[4], pid(40));
+        check!(insert, refs[3], pid(30));
+        check!(insert, refs[2], pid(2));
+        check!(insert, refs[0], pid(0));
+        while let Some(&r) = model.keys().next() {
+            check!(remove, &r);
+        }
     }
 }

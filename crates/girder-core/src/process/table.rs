@@ -81,6 +81,7 @@ impl Shard {
 
 /// Adds `n` (wrapping) to a counter whose writers all hold the same lock:
 /// a load and a store, which other threads may read at any time.
+#[inline]
 fn add(counter: &AtomicUsize, n: usize) {
     let v = counter.load(Ordering::Relaxed).wrapping_add(n);
     counter.store(v, Ordering::Relaxed);
@@ -113,6 +114,7 @@ impl ProcessTable {
     }
 
     /// This thread's shard: the one it spawns into.
+    #[inline]
     fn home(&self) -> usize {
         HOME.with(|h| {
             let mut home = h.get();

@@ -153,8 +153,8 @@ impl Shared {
         // The child's halves of its link and monitor, and its exit hook, are
         // in its PCB from the start: nobody can signal it before its pid is
         // out, so no lock is taken for them.
-        let extra = (opts.link.is_some() || opts.monitor.is_some() || opts.on_exit.is_some())
-            .then(|| {
+        let extra =
+            (opts.link.is_some() || opts.monitor.is_some() || opts.on_exit.is_some()).then(|| {
                 let mut extra = Box::<Extra>::default();
                 extra.on_exit = opts.on_exit.take();
                 if let Some(parent) = opts.link {
