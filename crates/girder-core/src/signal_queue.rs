@@ -104,21 +104,18 @@ impl<T, O: Owner<T>> SignalQueue<T, O> {
     /// handing the item back, once the queue is closed.
     #[inline]
     pub(crate) fn push(&self, item: T, kind: u8) -> Result<bool, T> {
-        let mut refused = None;
-        let woke = self.push_locked(item, kind, &mut refused);
-        drop(refused);
-        woke
-    }
-
-    #[inline]
-    fn push_locked(&self, item: T, kind: u8, refused: &mut Option<T>) -> Result<bool, T> {
-        let mut st = self.state.lock();
-        let st = &mut *st;
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
         if st.closed {
             return Err(item);
         }
         if kind == MESSAGE && st.buffer.is_empty() {
-            *refused = st.owner.deliver(item);
+            if let Some(refused) = st.owner.deliver(item) {
+                // Dropped once the lock is released.
+                drop(guard);
+                drop(refused);
+                return Ok(false);
+            }
         } else {
             st.buffer.push_back(item);
             // Only lock holders write `pending`: no read-modify-write needed.

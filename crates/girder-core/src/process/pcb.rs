@@ -90,25 +90,31 @@ impl Owner<Signal> for Local {
                 self.mailbox.push(m);
                 None
             }
-            // A `DOWN` is a message once it is in the mailbox; it gets there
-            // only while its monitor exists (a `DOWN` for a monitor that
-            // `demonitor` removed is dropped, outside the lock).
-            Signal::Down(down) => {
-                let active = self
-                    .extra
-                    .as_mut()
-                    .is_some_and(|e| e.monitors.remove(&down.monitor).is_some());
-                if active {
-                    self.mailbox.push(down);
-                    None
-                } else {
-                    Some(Signal::Down(down))
-                }
-            }
-            Signal::Control(_) => {
-                debug_assert!(false, "control signals are queued, not delivered");
-                Some(sig)
-            }
+            sig => self.deliver_other(sig),
+        }
+    }
+}
+
+impl Local {
+    /// [`Owner::deliver`] of a `DOWN` (out of line: the message path stays
+    /// small). A `DOWN` is a message once it is in the mailbox; it gets
+    /// there only while its monitor exists (one for a monitor that
+    /// `demonitor` removed is refused, and dropped outside the lock).
+    #[inline(never)]
+    fn deliver_other(&mut self, sig: Signal) -> Option<Signal> {
+        let Signal::Down(down) = sig else {
+            debug_assert!(false, "control signals are queued, not delivered");
+            return Some(sig);
+        };
+        let active = self
+            .extra
+            .as_mut()
+            .is_some_and(|e| e.monitors.remove(&down.monitor).is_some());
+        if active {
+            self.mailbox.push(down);
+            None
+        } else {
+            Some(Signal::Down(down))
         }
     }
 }

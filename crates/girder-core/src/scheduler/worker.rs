@@ -73,6 +73,7 @@ enum Place {
 /// Queues `runnable` on this thread's scheduler at `place` if this thread
 /// is one of runtime `runtime`'s schedulers; otherwise hands it back. Work
 /// that lands in a stealable queue wakes a sleeping scheduler.
+#[inline]
 fn enqueue_here(runtime: RuntimeId, runnable: Runnable, place: Place) -> Option<Runnable> {
     with_worker(|w| match w {
         Some(w) if w.shared.id == runtime => {
