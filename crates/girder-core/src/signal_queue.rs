@@ -40,7 +40,8 @@ use crate::lazy_deque::LazyDeque;
 use crate::sync::atomic::{AtomicU8, Ordering};
 use crate::sync::{Lock, LockGuard};
 
-/// A message: delivered to the owner, or queued behind a control signal.
+/// A message (for a process, also a `DOWN`): delivered to the owner, or
+/// queued behind a control signal.
 pub(crate) const MESSAGE: u8 = 1;
 /// A control signal (exit, link, monitor, ...): queued; the owner must act
 /// on it at its next scheduling point.

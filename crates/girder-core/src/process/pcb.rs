@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use crate::mailbox::Mailbox;
 use crate::ref_map::RefMap;
-use crate::signal::{Control, Exit, Signal};
+use crate::signal::{Control, Down, Exit, Signal};
 use crate::signal_queue::{CONTROL, Guard, MESSAGE, Owner, SignalQueue};
 use crate::{ExitReason, Pid, Ref};
 
@@ -97,15 +97,23 @@ impl Owner<Signal> for Local {
 
 impl Local {
     /// [`Owner::deliver`] of a `DOWN` (out of line: the message path stays
-    /// small). A `DOWN` is a message once it is in the mailbox; it gets
-    /// there only while its monitor exists (one for a monitor that
-    /// `demonitor` removed is refused, and dropped outside the lock).
+    /// small).
     #[inline(never)]
     fn deliver_other(&mut self, sig: Signal) -> Option<Signal> {
-        let Signal::Down(down) = sig else {
-            debug_assert!(false, "control signals are queued, not delivered");
-            return Some(sig);
-        };
+        match sig {
+            Signal::Down(down) => self.take_down(down).map(Signal::Down),
+            sig => {
+                debug_assert!(false, "control signals are queued, not delivered");
+                Some(sig)
+            }
+        }
+    }
+
+    /// A `DOWN` is a message once it is in the mailbox; it gets there only
+    /// while its monitor exists. One for a monitor that `demonitor` removed
+    /// is handed back, for the caller to drop once the lock is released
+    /// (its exit reason may hold a value whose destructor sends).
+    fn take_down(&mut self, down: Box<Down>) -> Option<Box<Down>> {
         let active = self
             .extra
             .as_mut()
@@ -114,7 +122,7 @@ impl Local {
             self.mailbox.push(down);
             None
         } else {
-            Some(Signal::Down(down))
+            Some(down)
         }
     }
 }
@@ -272,14 +280,9 @@ impl Pcb {
             match sig {
                 Signal::Message(m) => local.mailbox.push(m),
                 Signal::Down(down) => {
-                    // A DOWN for a monitor already removed by demonitor is
-                    // dropped.
-                    let active = local
-                        .extra
-                        .as_mut()
-                        .is_some_and(|e| e.monitors.remove(&down.monitor).is_some());
-                    if active {
-                        local.mailbox.push(down);
+                    if let Some(refused) = local.take_down(down) {
+                        // Dropped once the lock is released.
+                        super::drop_later(refused);
                     }
                 }
                 Signal::Control(c) => {

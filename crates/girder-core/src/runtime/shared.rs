@@ -255,10 +255,10 @@ impl Shared {
         // outside the lock.
         drop((mailbox, waker));
         let mut extra = extra;
+        // Signals that arrived before the exit but were not yet handled: a
+        // link or monitor made then learns the real exit reason.
         if !pending.is_empty() {
             for sig in pending {
-                // Signals that arrived before the exit but were not yet handled:
-                // a link or monitor made then learns the real exit reason.
                 if let Signal::Control(c) = sig {
                     match *c {
                         Control::Link { from } => {
