@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use girder_core::{
-    Down, ExitReason, Pid, demonitor, demonitor_flush, monitor, process_info, receive,
-    receive_match, self_pid, send, spawn, spawn_monitor,
+    Down, ExitReason, Pid, demonitor, demonitor_flush, link, monitor, process_info, receive,
+    receive_match, self_pid, send, spawn, spawn_monitor, unlink,
 };
 
 use crate::boom;
@@ -111,5 +111,63 @@ girder_test!(
         send(p, ());
         let watchers: Vec<Pid> = receive().await;
         assert_eq!(watchers, vec![me]);
+    }
+);
+
+/// An exit reason whose destructor sends to a process (as a user's reason
+/// value may).
+#[derive(Debug)]
+struct SendsOnDrop(Pid);
+
+impl std::fmt::Display for SendsOnDrop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sends on drop")
+    }
+}
+
+impl Drop for SendsOnDrop {
+    fn drop(&mut self) {
+        send(self.0, "dropped");
+    }
+}
+
+girder_test!(
+    /// A `DOWN` for a monitor removed by `demonitor` before the `DOWN` was
+    /// taken in is dropped, never placed in the mailbox; its reason is
+    /// dropped once the receiver's lock is released, so a destructor that
+    /// sends to the receiver neither deadlocks nor is lost. Control signals
+    /// from the target (a link and an unlink) sit ahead of the `DOWN`, so
+    /// it waits in the outer queue, or, if the receive took them first, is
+    /// refused on arrival: both paths end the same way. (Whether the
+    /// refused `DOWN` holds the reason's last copy, or the exiting target
+    /// still does, is a race; in runs where it is the `DOWN`'s, a drop
+    /// under the lock deadlocks this test, which nextest then ends.)
+    down_for_a_removed_monitor_is_dropped_outside_the_lock,
+    async {
+        let me = self_pid();
+        let target = spawn(async move {
+            receive::<()>().await;
+            link(me);
+            unlink(me);
+            ExitReason::other(SendsOnDrop(me))
+        });
+        let m = monitor(target);
+        // The target takes the monitor in and waits in its receive.
+        girder_core::yield_now().await;
+        // Woken from the timer thread, the target goes through the global
+        // queue to the other scheduler, while this one stays busy below
+        // (a wake-up from here would put it in this scheduler's LIFO slot,
+        // which only this scheduler runs).
+        girder_core::send_after(Duration::from_millis(1), target, ());
+        // Wait without an await point (one would take our signals in).
+        let start = std::time::Instant::now();
+        while process_info(target).is_some() {
+            assert!(start.elapsed() < crate::PATIENCE, "the target exits");
+            std::hint::spin_loop();
+        }
+        assert!(demonitor(m), "the DOWN was not taken in yet");
+        let got = receive::<&str>().timeout(crate::PATIENCE).await;
+        assert_eq!(got, Some("dropped"), "the reason was dropped");
+        assert!(receive::<Down>().timeout(Duration::ZERO).await.is_none());
     }
 );
