@@ -34,7 +34,7 @@
 //!   costs reductions; a process that spent its slice (4,000) yields at its
 //!   next receive, sleep or [`consume_reductions`] call.
 //! * **Messages** are any `Send + 'static` value, moved (never copied) into
-//!   the receiver's mailbox; [`receive`], [`receive_match`] and
+//!   the receiver's mailbox; [`receive()`], [`receive_match`] and
 //!   [`receive!`] take the first message that matches, leaving the others.
 //! * **Signals** — messages, exit signals, link/unlink, monitor/demonitor,
 //!   `DOWN` — between two processes arrive in the order they were sent.
@@ -49,7 +49,7 @@
 //! | `spawn/1`, `spawn_link/1`, `spawn_monitor/1` | `spawn/1`, `spawn_link/1`, `spawn_monitor/1` | [`spawn`], [`spawn_link`], [`spawn_monitor`] |
 //! | `self()` | `self()` | [`self_pid`] |
 //! | `Pid ! Msg` | `send(pid, msg)` | [`send`], [`send_named`] |
-//! | `receive … after … end` | `receive do … after … end` | [`receive`], [`receive_match`], [`receive!`], `.timeout(d)` |
+//! | `receive … after … end` | `receive do … after … end` | [`receive()`], [`receive_match`], [`receive!`], `.timeout(d)` |
 //! | `exit/2` | `Process.exit/2` | [`exit`] |
 //! | `process_flag(trap_exit, true)` | `Process.flag(:trap_exit, true)` | [`trap_exit`] |
 //! | `link/1`, `unlink/1` | `Process.link/1`, `Process.unlink/1` | [`link`], [`unlink`] |

@@ -77,8 +77,8 @@ impl Mailbox {
         }
     }
 
-    /// [`Mailbox::take_first`] past its first message: from index `start`,
-    /// with `scanned` messages already looked at.
+    /// [`Mailbox::take_first`] past its first message: from index
+    /// `start` (at least 1), with `scanned` messages already looked at.
     #[inline(never)]
     fn scan<S>(
         &mut self,
@@ -92,12 +92,10 @@ impl Mailbox {
                 break;
             };
             if let Some(s) = select(msg) {
-                let (_, msg) = if i == 0 {
-                    self.queue.pop_front()
-                } else {
-                    self.queue.remove(i)
-                }
-                .expect("the index is within the queue: it was just scanned");
+                let (_, msg) = self
+                    .queue
+                    .remove(i)
+                    .expect("the index is within the queue: it was just scanned");
                 self.shrink_if_sparse();
                 return (scanned, Some((s, msg)));
             }

@@ -5,8 +5,10 @@
 //! all travel through one queue per receiving process, the *outer signal
 //! queue*, so signals from one process to another arrive in the order they
 //! were sent. The receiver handles them at its own scheduling points
-//! ([`crate::process`]): messages move into its mailbox (the inner queue),
-//! the other signals change its links and monitors or end it.
+//! ([`crate::process`]): messages and `DOWN`s move into its mailbox (the
+//! inner queue; straight away when nothing is queued ahead of them, see
+//! [`crate::signal_queue`]), the other signals change its links and
+//! monitors or end it.
 //!
 //! The two message types that signals turn into, [`Exit`] and [`Down`], are
 //! defined here.

@@ -38,10 +38,10 @@ use girder_bench::{BenchError, Sizes, System, Workload};
 /// Girder <-> Girder, Girder <-> Erlang, Erlang <-> Erlang). Every run
 /// is an OS process of its own (Erlang in `erl -noshell +S N`, compiled
 /// from bench/erlang/ with erlc at run time), and the systems take turns,
-/// one run each per round; each figure is the median of several runs. Without erl the Erlang columns
-/// stay empty and the run says so, except under CI (the CI variable set),
-/// where a missing erl fails the command. A full run takes several minutes;
-/// --quick shrinks every size for CI.
+/// one run each per round; each figure is the median of several runs.
+/// Without erl the Erlang columns stay empty and the run says so, except
+/// under CI (the CI variable set), where a missing erl fails the command. A
+/// full run takes several minutes; --quick shrinks every size for CI.
 #[derive(Debug, clap::Args)]
 pub(crate) struct BenchArgs {
     /// Small sizes and two runs per system: checks that every workload runs

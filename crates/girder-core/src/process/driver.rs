@@ -1,6 +1,6 @@
-//! The driver: the future the scheduler actually polls for a process.
-//!
-//! It wraps the user's future and, at every poll, in this order:
+//! The driver: what the scheduler polls for a process. It lives in the
+//! process's task beside the PCB ([`super::task`]), wraps the user's future
+//! and, at every poll, in this order:
 //!
 //! 1. makes the process current on this thread (for `self_pid`, `receive`,
 //!    reductions) and starts a time slice;
